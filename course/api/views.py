@@ -1,0 +1,93 @@
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import selectors, services
+from . import serializers as s
+
+
+def visible_outline(user, course_slug: str) -> selectors.CourseOutline:
+    course = selectors.courses_visible_to(user).filter(slug=course_slug).first()
+    if course is None:
+        raise Http404("No such course among yours.")
+    return selectors.course_outline(user, course)
+
+
+def open_lesson_state(outline, lesson_slug: str):
+    """The lesson's module and lesson state; 404 if unknown, 403 naming the prerequisites if locked."""
+    for module_state in outline.modules:
+        for lesson_state in module_state.lessons:
+            if lesson_state.lesson.slug == lesson_slug:
+                if module_state.locked:
+                    names = ", ".join(f"'{m.title}'" for m in module_state.locked_by)
+                    raise PermissionDenied(f"This lesson is locked: complete {names} first.")
+                return module_state, lesson_state
+    raise Http404("No such lesson in this course.")
+
+
+class CourseListView(APIView):
+    @extend_schema(responses=s.CourseSummarySerializer(many=True), summary="My courses")
+    def get(self, request):
+        return Response(s.CourseSummarySerializer(selectors.my_courses(request.user), many=True).data)
+
+
+class CourseDetailView(APIView):
+    @extend_schema(responses=s.CourseDetailSerializer, summary="A course with its modules and my progress")
+    def get(self, request, course):
+        return Response(s.CourseDetailSerializer(visible_outline(request.user, course)).data)
+
+
+class ModuleListView(APIView):
+    @extend_schema(responses=s.ModuleSerializer(many=True), summary="A course's modules, with locks and progress")
+    def get(self, request, course):
+        return Response(s.ModuleSerializer(visible_outline(request.user, course).modules, many=True).data)
+
+
+class ModuleDetailView(APIView):
+    @extend_schema(responses=s.ModuleSerializer, summary="One module, with its lessons")
+    def get(self, request, course, module):
+        state = visible_outline(request.user, course).module(module)
+        if state is None:
+            raise Http404("No such module in this course.")
+        return Response(s.ModuleSerializer(state).data)
+
+
+class LessonDetailView(APIView):
+    @extend_schema(responses=s.LessonDetailSerializer, summary="A lesson's text (403 while its module is locked)")
+    def get(self, request, course, lesson):
+        outline = visible_outline(request.user, course)
+        module_state, lesson_state = open_lesson_state(outline, lesson)
+        services.lesson_open(request.user, lesson_state.lesson)
+        previous, following = outline.lesson_neighbours(lesson_state.lesson)
+        item = lesson_state.lesson
+        item.completed = lesson_state.completed
+        item.previous = previous.slug if previous else None
+        item.next = following.slug if following else None
+        return Response(s.LessonDetailSerializer(item).data)
+
+
+class LessonCompleteView(APIView):
+    @extend_schema(request=None, responses=s.LessonCompletionSerializer, summary="Mark a lesson complete (idempotent)")
+    def post(self, request, course, lesson):
+        outline = visible_outline(request.user, course)
+        _, lesson_state = open_lesson_state(outline, lesson)
+        progress = services.lesson_complete(request.user, lesson_state.lesson)
+        done = outline.completed_lessons + (0 if lesson_state.completed else 1)
+        total = outline.total_lessons
+        return Response(
+            s.LessonCompletionSerializer(
+                {
+                    "lesson": lesson,
+                    "completed_at": progress.completed_at,
+                    "course_percent": round(100 * done / total) if total else 0,
+                }
+            ).data
+        )
+
+
+class ProgressView(APIView):
+    @extend_schema(responses=s.CourseProgressSerializer(many=True), summary="My progress in every course")
+    def get(self, request):
+        return Response(s.CourseProgressSerializer(selectors.my_courses(request.user), many=True).data)

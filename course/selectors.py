@@ -1,0 +1,157 @@
+"""Reads for trainee pages and the API, in a fixed number of queries whatever the course size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from .models import Course, Lesson, LessonProgress, Module, ModuleResult
+
+
+def courses_visible_to(user) -> QuerySet[Course]:
+    """Courses a user may open: their cohorts' (as trainee or instructor); staff see all."""
+    if not user.is_authenticated:
+        return Course.objects.none()
+    if user.is_staff:
+        return Course.objects.all()
+    return Course.objects.filter(Q(cohorts__enrollments__user=user) | Q(cohorts__instructors=user)).distinct()
+
+
+@dataclass
+class LessonState:
+    lesson: Lesson
+    completed: bool
+    opened: bool
+
+
+@dataclass
+class ModuleState:
+    module: Module
+    lessons: list[LessonState]
+    locked_by: list[Module]
+    quiz_passed: bool
+    best_score: float | None
+
+    @property
+    def locked(self) -> bool:
+        return bool(self.locked_by)
+
+    @property
+    def lessons_done(self) -> int:
+        return sum(1 for s in self.lessons if s.completed)
+
+    @property
+    def completed(self) -> bool:
+        lessons_done = all(s.completed for s in self.lessons)
+        return lessons_done and (self.quiz_passed or not self.module.quiz_required)
+
+    @property
+    def status(self) -> str:
+        if self.locked:
+            return "locked"
+        if self.completed:
+            return "completed"
+        if any(s.opened or s.completed for s in self.lessons) or self.best_score is not None:
+            return "in progress"
+        return "not started"
+
+
+@dataclass
+class CourseOutline:
+    course: Course
+    modules: list[ModuleState] = field(default_factory=list)
+    continue_lesson: Lesson | None = None
+
+    @property
+    def total_lessons(self) -> int:
+        return sum(len(m.lessons) for m in self.modules)
+
+    @property
+    def completed_lessons(self) -> int:
+        return sum(m.lessons_done for m in self.modules)
+
+    @property
+    def percent(self) -> int:
+        total = self.total_lessons
+        return round(100 * self.completed_lessons / total) if total else 0
+
+    def module(self, slug: str) -> ModuleState | None:
+        return next((m for m in self.modules if m.module.slug == slug), None)
+
+    def lesson_neighbours(self, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
+        flat = [s.lesson for m in self.modules for s in m.lessons]
+        index = next(i for i, item in enumerate(flat) if item.pk == lesson.pk)
+        return (flat[index - 1] if index > 0 else None, flat[index + 1] if index + 1 < len(flat) else None)
+
+
+def course_outlines(user, courses: list[Course]) -> list[CourseOutline]:
+    """Modules, lessons, locks and progress for several courses in four queries."""
+    course_ids = [c.pk for c in courses]
+    modules = list(
+        Module.objects.filter(course_id__in=course_ids, is_active=True)
+        .order_by("course_id", "order")
+        .prefetch_related(
+            Prefetch("lessons", queryset=Lesson.objects.filter(is_active=True).order_by("order")),
+            Prefetch("prerequisites", queryset=Module.objects.filter(is_active=True).order_by("order")),
+        )
+    )
+    progress = (
+        {
+            row.lesson_id: row
+            for row in LessonProgress.objects.filter(user=user, lesson__module__course_id__in=course_ids).only(
+                "lesson_id", "completed_at", "last_opened_at"
+            )
+        }
+        if user.is_authenticated
+        else {}
+    )
+    results = (
+        {r.module_id: r for r in ModuleResult.objects.filter(user=user, module__course_id__in=course_ids)}
+        if user.is_authenticated
+        else {}
+    )
+
+    states: dict[int, ModuleState] = {}
+    for module in modules:
+        result = results.get(module.pk)
+        states[module.pk] = ModuleState(
+            module=module,
+            lessons=[
+                LessonState(
+                    lesson,
+                    lesson.pk in progress and progress[lesson.pk].completed_at is not None,
+                    lesson.pk in progress,
+                )
+                for lesson in module.lessons.all()
+            ],
+            locked_by=[],
+            quiz_passed=bool(result and result.passed_at),
+            best_score=result.best_score if result else None,
+        )
+    for state in states.values():
+        state.locked_by = [p for p in state.module.prerequisites.all() if p.pk in states and not states[p.pk].completed]
+
+    outlines = {c.pk: CourseOutline(course=c) for c in courses}
+    for module in modules:
+        outlines[module.course_id].modules.append(states[module.pk])
+    for outline in outlines.values():
+        outline.continue_lesson = _continue_lesson(outline, progress)
+    return [outlines[c.pk] for c in courses]
+
+
+def _continue_lesson(outline: CourseOutline, progress: dict[int, LessonProgress]) -> Lesson | None:
+    """The last lesson opened but not finished, else the first unfinished lesson that is open."""
+    open_lessons = [s for m in outline.modules if not m.locked for s in m.lessons]
+    started = [s for s in open_lessons if s.opened and not s.completed]
+    if started:
+        return max(started, key=lambda s: progress[s.lesson.pk].last_opened_at).lesson
+    return next((s.lesson for s in open_lessons if not s.completed), None)
+
+
+def course_outline(user, course: Course) -> CourseOutline:
+    return course_outlines(user, [course])[0]
+
+
+def my_courses(user) -> list[CourseOutline]:
+    return course_outlines(user, list(courses_visible_to(user).order_by("title")))

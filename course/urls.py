@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "course"
+
+urlpatterns = [
+    path("", views.my_courses, name="my_courses"),
+    path("courses/<slug:course>/", views.course_detail, name="course"),
+    path("courses/<slug:course>/modules/<slug:module>/", views.module_detail, name="module"),
+    path("courses/<slug:course>/lessons/<slug:lesson>/", views.lesson_detail, name="lesson"),
+    path("courses/<slug:course>/lessons/<slug:lesson>/complete/", views.lesson_complete, name="lesson_complete"),
+]

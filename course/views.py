@@ -1,0 +1,76 @@
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .models import Course
+
+
+def _visible_course(user, slug: str) -> Course:
+    return get_object_or_404(selectors.courses_visible_to(user), slug=slug)
+
+
+def _lesson_in_outline(outline, slug: str):
+    for module_state in outline.modules:
+        for lesson_state in module_state.lessons:
+            if lesson_state.lesson.slug == slug:
+                return module_state, lesson_state
+    raise Http404("No such lesson in this course.")
+
+
+@login_required
+def my_courses(request):
+    return render(request, "course/my_courses.html", {"outlines": selectors.my_courses(request.user)})
+
+
+@login_required
+def course_detail(request, course):
+    outline = selectors.course_outline(request.user, _visible_course(request.user, course))
+    return render(request, "course/course_detail.html", {"outline": outline})
+
+
+@login_required
+def module_detail(request, course, module):
+    outline = selectors.course_outline(request.user, _visible_course(request.user, course))
+    state = outline.module(module)
+    if state is None:
+        raise Http404("No such module in this course.")
+    status = 403 if state.locked else 200
+    return render(request, "course/module_detail.html", {"outline": outline, "state": state}, status=status)
+
+
+@login_required
+def lesson_detail(request, course, lesson):
+    outline = selectors.course_outline(request.user, _visible_course(request.user, course))
+    module_state, lesson_state = _lesson_in_outline(outline, lesson)
+    if module_state.locked:
+        return render(request, "course/module_detail.html", {"outline": outline, "state": module_state}, status=403)
+    services.lesson_open(request.user, lesson_state.lesson)
+    previous, following = outline.lesson_neighbours(lesson_state.lesson)
+    return render(
+        request,
+        "course/lesson_detail.html",
+        {
+            "outline": outline,
+            "module_state": module_state,
+            "lesson_state": lesson_state,
+            "lesson": lesson_state.lesson,
+            "previous": previous,
+            "next": following,
+        },
+    )
+
+
+@login_required
+@require_POST
+def lesson_complete(request, course, lesson):
+    outline = selectors.course_outline(request.user, _visible_course(request.user, course))
+    module_state, lesson_state = _lesson_in_outline(outline, lesson)
+    if module_state.locked:
+        return render(request, "course/module_detail.html", {"outline": outline, "state": module_state}, status=403)
+    services.lesson_complete(request.user, lesson_state.lesson)
+    _, following = outline.lesson_neighbours(lesson_state.lesson)
+    if request.POST.get("then") == "next" and following is not None:
+        return redirect("course:lesson", course=course, lesson=following.slug)
+    return redirect("course:lesson", course=course, lesson=lesson)

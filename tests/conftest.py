@@ -1,0 +1,209 @@
+"""Shared fixtures: services check, personas, factories and course packages built on disk."""
+
+import os
+import socket
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlparse
+
+import factory
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+
+from course.models import Cohort, Course, Enrollment, Lesson, Module
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+PASSWORD = "a-long-test-password"
+
+
+def pytest_configure(config):
+    if not IN_CI:
+        return
+    database_url = os.environ.get("DATABASE_URL", "")
+    if not database_url.startswith(("postgres://", "postgresql://")):
+        raise pytest.UsageError("CI=true needs DATABASE_URL pointing at PostgreSQL; it is missing or not PostgreSQL.")
+    redis_url = os.environ.get("REDIS_URL", "")
+    if not redis_url:
+        raise pytest.UsageError("CI=true needs REDIS_URL; it is missing.")
+    for name, url in (("PostgreSQL", database_url), ("Redis", redis_url)):
+        parsed = urlparse(url)
+        try:
+            socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 0), timeout=3).close()
+        except OSError as exc:
+            raise pytest.UsageError(f"CI=true but {name} at {parsed.hostname}:{parsed.port} is not reachable: {exc}")
+
+
+def require(service: str) -> None:
+    """Skip locally when a service is not configured; under CI a missing service is an error."""
+    configured = {
+        "postgres": connection.vendor == "postgresql",
+        "redis": bool(os.environ.get("REDIS_URL")),
+    }[service]
+    if not configured:
+        if IN_CI:
+            pytest.fail(f"{service} is required under CI=true but is not configured")
+        pytest.skip(f"needs {service}: set {'DATABASE_URL' if service == 'postgres' else 'REDIS_URL'}")
+
+
+@pytest.fixture
+def postgres():
+    require("postgres")
+
+
+@pytest.fixture
+def redis_url():
+    require("redis")
+    return os.environ["REDIS_URL"]
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password(PASSWORD)
+
+
+class CourseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Course
+
+    slug = factory.Sequence(lambda n: f"course-{n}")
+    title = factory.Sequence(lambda n: f"Course {n}")
+
+
+class ModuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Module
+
+    course = factory.SubFactory(CourseFactory)
+    slug = factory.Sequence(lambda n: f"module-{n}")
+    title = factory.Sequence(lambda n: f"Module {n}")
+    order = factory.Sequence(lambda n: n + 1)
+
+
+class LessonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Lesson
+
+    module = factory.SubFactory(ModuleFactory)
+    slug = factory.Sequence(lambda n: f"lesson-{n}")
+    title = factory.Sequence(lambda n: f"Lesson {n}")
+    order = factory.Sequence(lambda n: n + 1)
+    body_markdown = "Some **text**."
+
+
+class CohortFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Cohort
+
+    course = factory.SubFactory(CourseFactory)
+    name = factory.Sequence(lambda n: f"Cohort {n}")
+    start_date = date(2026, 9, 1)
+
+
+def enroll(user, cohort):
+    Enrollment.objects.get_or_create(user=user, cohort=cohort)
+    return user
+
+
+@pytest.fixture
+def course_with_lessons(db):
+    """A course of two modules (the second needs the first), two lessons each."""
+    course = CourseFactory(slug="relationship", title="The Relationship")
+    first = ModuleFactory(course=course, slug="first", title="First steps", order=1)
+    second = ModuleFactory(course=course, slug="second", title="Second steps", order=2)
+    second.prerequisites.add(first)
+    for module in (first, second):
+        for index in (1, 2):
+            LessonFactory(module=module, slug=f"{module.slug}-{index}", title=f"{module.title} {index}", order=index)
+    return course
+
+
+@pytest.fixture
+def cohort(course_with_lessons):
+    return CohortFactory(course=course_with_lessons, name="Autumn")
+
+
+@pytest.fixture
+def trainee(cohort):
+    return enroll(UserFactory(username="trainee"), cohort)
+
+
+@pytest.fixture
+def other_trainee(db):
+    """A trainee in a cohort of another course."""
+    other_cohort = CohortFactory(course=CourseFactory(slug="other-course"), name="Elsewhere")
+    return enroll(UserFactory(username="other_trainee"), other_cohort)
+
+
+@pytest.fixture
+def instructor(cohort):
+    user = UserFactory(username="instructor")
+    cohort.instructors.add(user)
+    return user
+
+
+@pytest.fixture
+def other_instructor(db):
+    user = UserFactory(username="other_instructor")
+    CohortFactory(course=CourseFactory(slug="another"), name="Another").instructors.add(user)
+    return user
+
+
+@pytest.fixture
+def trainee_client(client, trainee):
+    client.force_login(trainee)
+    return client
+
+
+@pytest.fixture
+def api_client(trainee):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(trainee)
+    return api
+
+
+MINIMAL_COURSE = {
+    "course.yaml": "id: starter\ntitle: Starter course\nsummary: A small course.\n",
+    "modules/01-basics/module.yaml": (
+        "id: basics\ntitle: Basics\norder: 1\nsummary: The basics.\nprerequisites: []\n"
+        'references:\n  - key: bordin1979\n    apa: "Bordin, E. S. (1979). The working alliance."\n'
+    ),
+    "modules/01-basics/lessons/01-first.md": (
+        "---\nid: basics-first\ntitle: First lesson\norder: 1\nminutes: 3\nobjectives: [Read it]\n"
+        "references: [bordin1979]\n---\nThe alliance has three parts (Bordin, 1979). {evidence=opinion}\n"
+    ),
+    "modules/01-basics/lessons/02-second.md": (
+        "---\nid: basics-second\ntitle: Second lesson\norder: 2\n---\nMore text.\n"
+    ),
+    "modules/02-next/module.yaml": "id: next\ntitle: Next\norder: 2\nprerequisites: [basics]\n",
+    "modules/02-next/lessons/01-third.md": "---\nid: next-first\ntitle: Third lesson\norder: 1\n---\nBody.\n",
+}
+
+
+def write_package(root: Path, files: dict[str, str | bytes]) -> Path:
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def make_package(tmp_path):
+    """Write a course package: the minimal course with some files replaced (None removes a file)."""
+
+    def make(changes: dict[str, str | bytes | None] | None = None, name: str = "pkg") -> Path:
+        files = {**MINIMAL_COURSE, **(changes or {})}
+        return write_package(tmp_path / name, {k: v for k, v in files.items() if v is not None})
+
+    return make
