@@ -10,5 +10,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include("course.api.urls")),
+    path("api/v1/", include("quizzes.api.urls")),
+    path("quizzes/", include("quizzes.urls")),
     path("", include("course.urls")),
 ]

@@ -47,6 +47,11 @@ class Mapping(dict):
         return getattr(self, "key_lines", {}).get(key, self.line)
 
 
+def line_of(data: Any, key: str) -> int | None:
+    """The line of a key in a YAML mapping, if the mapping came from a file."""
+    return data.line_of(key) if isinstance(data, Mapping) else None
+
+
 class _Loader(yaml.SafeLoader):
     pass
 
@@ -126,7 +131,7 @@ class FileReader:
         name = f"{prefix}{key}"
         if key not in data or data[key] is None:
             if required:
-                self.problem("is required", name, data.line)
+                self.problem("is required", name, getattr(data, "line", None))
             return default
         value = data[key]
         kinds = kind if isinstance(kind, tuple) else (kind,)
@@ -136,16 +141,16 @@ class FileReader:
             ok = isinstance(value, kinds)
         if not ok:
             expected = " or ".join(_KIND_NAMES.get(k, k.__name__) for k in kinds)
-            self.problem(f"must be {expected}, not {_describe(value)}", name, data.line_of(key))
+            self.problem(f"must be {expected}, not {_describe(value)}", name, line_of(data, key))
             return default
         if isinstance(value, str) and not value.strip():
             if required:
-                self.problem("must not be empty", name, data.line_of(key))
+                self.problem("must not be empty", name, line_of(data, key))
             return default
         if check is not None:
             error = check(value)
             if error:
-                self.problem(error, name, data.line_of(key))
+                self.problem(error, name, line_of(data, key))
                 return default
         return value
 
@@ -183,7 +188,7 @@ def string_list(reader: FileReader, data: Mapping, key: str, *, prefix: str = ""
     result = []
     for index, value in enumerate(values):
         if not isinstance(value, str) or not value.strip():
-            reader.problem("must be non-empty text", f"{prefix}{key}[{index}]", data.line_of(key))
+            reader.problem("must be non-empty text", f"{prefix}{key}[{index}]", line_of(data, key))
         else:
             result.append(value)
     return result
@@ -306,7 +311,7 @@ def _load_module(root: Path, directory: Path, problems: list[Problem]) -> Module
     for index, ref in enumerate(reader.get(data, "references", list, required=False, default=[])):
         prefix = f"references[{index}]."
         if not isinstance(ref, dict):
-            reader.problem("must be a mapping with key and apa", f"references[{index}]", data.line_of("references"))
+            reader.problem("must be a mapping with key and apa", f"references[{index}]", line_of(data, "references"))
             continue
         key = reader.get(ref, "key", str, prefix=prefix)
         apa = reader.get(ref, "apa", str, prefix=prefix)
@@ -360,7 +365,7 @@ def _load_lesson(root: Path, path: Path, problems: list[Problem]) -> LessonSpec 
         prefix = f"key_terms[{index}]."
         if not isinstance(term, dict):
             reader.problem(
-                "must be a mapping with term and definition", f"key_terms[{index}]", data.line_of("key_terms")
+                "must be a mapping with term and definition", f"key_terms[{index}]", line_of(data, "key_terms")
             )
             continue
         name = reader.get(term, "term", str, prefix=prefix)

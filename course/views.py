@@ -3,7 +3,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
+from . import extensions, selectors, services
 from .models import Course
 
 
@@ -36,8 +36,10 @@ def module_detail(request, course, module):
     state = outline.module(module)
     if state is None:
         raise Http404("No such module in this course.")
-    status = 403 if state.locked else 200
-    return render(request, "course/module_detail.html", {"outline": outline, "state": state}, status=status)
+    if state.locked:
+        return render(request, "course/module_detail.html", {"outline": outline, "state": state}, status=403)
+    panels = extensions.module_panels(request, outline, state)
+    return render(request, "course/module_detail.html", {"outline": outline, "state": state, "panels": panels})
 
 
 @login_required

@@ -1,0 +1,193 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from course.models import Course, Module
+
+from .vocabulary import DIFFICULTIES, SKILLS
+
+TEXT_LIMITS = {"free_reply": 2000, "reflection": 5000}
+
+
+class Quiz(models.Model):
+    """A module's quiz: its items, a pass mark and whether one harmful pick fails the attempt."""
+
+    module = models.OneToOneField(Module, on_delete=models.CASCADE, related_name="quiz")
+    pass_threshold = models.FloatField(default=0.7, help_text="Share of the maximum grade needed to pass (0-1).")
+    harmful_fails = models.BooleanField(default=True, help_text="Any harmful pick fails the attempt.")
+    reflection_prompt = models.TextField(blank=True)
+    reflection_rubric = models.JSONField(default=list, blank=True, help_text="Criteria scored 0-2 each.")
+    reflection_exemplar = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "quizzes"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pass_threshold__gt=0) & Q(pass_threshold__lte=1), name="quiz_pass_threshold_in_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Quiz: {self.module}"
+
+
+class Item(models.Model):
+    """A scenario item. `steps` holds the option tree: {"options": [{id, text, grade, rationale,
+    dimensions, next: {client_reply, options}}]} (see quizzes.grading for how it is walked)."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="items")
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="items")
+    slug = models.SlugField(max_length=100, help_text="Stable id from the course package.")
+    version = models.PositiveIntegerField(default=1, help_text="Bumped when keyed content changes.")
+    order = models.PositiveIntegerField(default=0)
+    skill = models.CharField(max_length=64, choices=sorted(SKILLS.items()))
+    isomorph_group = models.CharField(max_length=64)
+    difficulty = models.CharField(max_length=16, choices=[(d, d) for d in DIFFICULTIES])
+    content_note = models.CharField(max_length=300, blank=True)
+    write_first = models.BooleanField(default=False)
+    vignette = models.TextField()
+    client_statement = models.TextField()
+    steps = models.JSONField()
+    is_active = models.BooleanField(default=True, help_text="False once removed from the course package.")
+
+    class Meta:
+        ordering = ["quiz", "order", "slug"]
+        constraints = [models.UniqueConstraint(fields=["course", "slug"], name="item_unique_slug_per_course")]
+        indexes = [models.Index(fields=["skill", "is_active"])]
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class Fact(models.Model):
+    """A short question with one keyed answer (the facts deck)."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="facts")
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="facts")
+    slug = models.SlugField(max_length=100)
+    version = models.PositiveIntegerField(default=1)
+    question = models.TextField()
+    options = models.JSONField(help_text='[{"id": "a", "text": ..., "correct": true}]')
+    explanation = models.TextField()
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["course", "slug"], name="fact_unique_slug_per_course")]
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class Attempt(models.Model):
+    IN_PROGRESS, COMPLETED = "in_progress", "completed"
+    STATUSES = [(IN_PROGRESS, "In progress"), (COMPLETED, "Completed")]
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempts")
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
+    status = models.CharField(max_length=16, choices=STATUSES, default=IN_PROGRESS)
+    seed = models.PositiveIntegerField(help_text="Fixes the order of options for this attempt.")
+    item_ids = models.JSONField(help_text="The attempt's items, in order, fixed when it starts.")
+    position = models.PositiveIntegerField(default=0, help_text="Index into item_ids of the current item.")
+    step_path = models.CharField(max_length=32, blank=True, default="", help_text="Current step within the item.")
+    started_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+    score = models.FloatField(null=True, blank=True, help_text="Share of the maximum grade, 0-1.")
+    passed = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "quiz"], condition=Q(status="in_progress"), name="attempt_one_open_per_user_quiz"
+            ),
+        ]
+        indexes = [models.Index(fields=["quiz", "status"]), models.Index(fields=["user", "quiz", "-started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.quiz} · {self.status}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.IN_PROGRESS
+
+
+class Answer(models.Model):
+    """One pick at one step of one item in an attempt; the grade is copied so history survives edits."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="answers")
+    item_version = models.PositiveIntegerField()
+    step_path = models.CharField(max_length=32, blank=True, default="")
+    option_id = models.CharField(max_length=8)
+    grade = models.PositiveSmallIntegerField()
+    confidence = models.PositiveSmallIntegerField(null=True, blank=True, help_text="1 (guess) to 4 (sure).")
+    seconds = models.FloatField(null=True, blank=True, help_text="Time from the step being shown to the answer.")
+    answered_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["answered_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "item", "step_path"], name="answer_one_per_attempt_step"),
+            models.CheckConstraint(condition=Q(grade__lte=3), name="answer_grade_0_to_3"),
+            models.CheckConstraint(
+                condition=Q(confidence__isnull=True) | Q(confidence__gte=1, confidence__lte=4),
+                name="answer_confidence_1_to_4",
+            ),
+        ]
+        indexes = [models.Index(fields=["item", "step_path", "option_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.step_path or 'root'}: {self.option_id}"
+
+
+class FreeReply(models.Model):
+    """What the trainee wrote in their own words before seeing the options (write-first items)."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="free_replies")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="free_replies")
+    text = models.TextField(max_length=TEXT_LIMITS["free_reply"])
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["attempt", "item"], name="free_reply_one_per_attempt_item")]
+
+    def __str__(self) -> str:
+        return f"Reply to {self.item} in attempt {self.attempt_id}"
+
+
+class Reflection(models.Model):
+    """The reflection that closes an attempt. Private unless the author shares it with their instructors."""
+
+    attempt = models.OneToOneField(Attempt, on_delete=models.CASCADE, related_name="reflection")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reflections")
+    text = models.TextField(max_length=TEXT_LIMITS["reflection"])
+    shared = models.BooleanField(default=False, help_text="Shared with the instructors of the author's cohorts.")
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    rubric_scores = models.JSONField(null=True, blank=True, help_text="Instructor's 0-2 score per rubric criterion.")
+    instructor_comment = models.TextField(blank=True)
+    scored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    scored_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["author", "shared"])]
+
+    def __str__(self) -> str:
+        return f"Reflection by {self.author} on attempt {self.attempt_id}"
+
+
+class ReflectionAccess(models.Model):
+    """Audit: an instructor opened a reflection (who, which, when; never the text)."""
+
+    reflection = models.ForeignKey(Reflection, on_delete=models.CASCADE, related_name="accesses")
+    viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    viewed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-viewed_at"]
+        verbose_name_plural = "reflection accesses"
+
+    def __str__(self) -> str:
+        return f"{self.viewer} opened reflection {self.reflection_id} at {self.viewed_at:%Y-%m-%d %H:%M}"

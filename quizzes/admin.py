@@ -1,0 +1,119 @@
+import json
+
+from django import forms
+from django.contrib import admin
+
+from .models import Answer, Attempt, Fact, FreeReply, Item, Quiz, Reflection, ReflectionAccess
+from .validation import item_problems
+
+
+class ItemForm(forms.ModelForm):
+    class Meta:
+        model = Item
+        fields = [
+            "course",
+            "quiz",
+            "slug",
+            "version",
+            "order",
+            "skill",
+            "isomorph_group",
+            "difficulty",
+            "content_note",
+            "write_first",
+            "vignette",
+            "client_statement",
+            "steps",
+            "is_active",
+        ]
+        widgets = {"steps": forms.Textarea(attrs={"rows": 24, "cols": 100})}
+
+    def clean(self):
+        cleaned = super().clean()
+        steps = cleaned.get("steps")
+        if isinstance(steps, dict):
+            problems = item_problems(steps)
+            if problems:
+                raise forms.ValidationError({"steps": problems})
+            if self.instance.pk and steps != self.instance.steps and cleaned.get("version") == self.instance.version:
+                # Answers record the version they were given against: keyed edits need a new version.
+                cleaned["version"] = self.instance.version + 1
+        elif steps is not None:
+            raise forms.ValidationError({"steps": "must be a JSON object with an 'options' list."})
+        return cleaned
+
+
+class ItemInline(admin.TabularInline):
+    model = Item
+    fields = ("order", "slug", "skill", "difficulty", "write_first", "version", "is_active")
+    readonly_fields = ("version",)
+    ordering = ("order",)
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Quiz)
+class QuizAdmin(admin.ModelAdmin):
+    list_display = ("module", "pass_threshold", "harmful_fails")
+    list_select_related = ("module", "module__course")
+    inlines = [ItemInline]
+
+
+@admin.register(Item)
+class ItemAdmin(admin.ModelAdmin):
+    form = ItemForm
+    list_display = ("slug", "quiz", "skill", "difficulty", "write_first", "version", "is_active")
+    list_filter = ("quiz__module__course", "skill", "difficulty", "write_first", "is_active")
+    search_fields = ("slug", "vignette", "client_statement")
+    list_select_related = ("quiz", "quiz__module")
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("steps", json.dumps({"options": []}))
+        return initial
+
+
+@admin.register(Fact)
+class FactAdmin(admin.ModelAdmin):
+    list_display = ("slug", "module", "version", "is_active")
+    list_filter = ("module__course", "is_active")
+    search_fields = ("slug", "question")
+
+
+class AnswerInline(admin.TabularInline):
+    model = Answer
+    fields = ("item", "item_version", "step_path", "option_id", "grade", "confidence", "answered_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(Attempt)
+class AttemptAdmin(admin.ModelAdmin):
+    list_display = ("user", "quiz", "status", "score", "passed", "started_at")
+    list_filter = ("status", "passed")
+    list_select_related = ("user", "quiz", "quiz__module")
+    raw_id_fields = ("user",)
+    inlines = [AnswerInline]
+
+
+@admin.register(FreeReply)
+class FreeReplyAdmin(admin.ModelAdmin):
+    list_display = ("attempt", "item", "created_at")
+    raw_id_fields = ("attempt", "item")
+
+
+@admin.register(Reflection)
+class ReflectionAdmin(admin.ModelAdmin):
+    """Staff see that reflections exist and whether they are shared; the text stays with author and instructors."""
+
+    list_display = ("author", "attempt", "shared", "created_at", "scored_at")
+    exclude = ("text",)
+    readonly_fields = ("attempt", "author", "shared", "created_at", "updated_at")
+
+
+@admin.register(ReflectionAccess)
+class ReflectionAccessAdmin(admin.ModelAdmin):
+    list_display = ("reflection", "viewer", "viewed_at")
+    list_select_related = ("reflection", "viewer")
+    readonly_fields = ("reflection", "viewer", "viewed_at")

@@ -1,0 +1,140 @@
+"""Reads for playing and reviewing quizzes, scoped to who may see them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from course.models import Cohort
+from course.selectors import courses_visible_to
+
+from . import grading
+from .models import Answer, Attempt, FreeReply, Item, Quiz, Reflection
+
+
+def quizzes_visible_to(user) -> QuerySet[Quiz]:
+    return Quiz.objects.filter(module__course__in=courses_visible_to(user), module__is_active=True).select_related(
+        "module", "module__course"
+    )
+
+
+def attempts_of(user) -> QuerySet[Attempt]:
+    """A trainee's own attempts: anyone else's is a 404."""
+    return Attempt.objects.filter(user=user).select_related("quiz", "quiz__module", "quiz__module__course")
+
+
+@dataclass
+class CurrentStep:
+    """What the trainee faces now: write their own reply, choose an option, or the attempt is done."""
+
+    attempt: Attempt
+    phase: str  # "write" | "choose" | "done"
+    item: Item | None = None
+    item_number: int = 0
+    item_count: int = 0
+    step_path: str = ""
+    client_line: str = ""
+    options: list[dict] | None = None
+    free_reply: str | None = None
+    previous_lines: list[dict] | None = None
+
+
+def current_step(attempt: Attempt) -> CurrentStep:
+    count = len(attempt.item_ids)
+    if not attempt.is_open:
+        return CurrentStep(attempt, "done", item_count=count, item_number=count)
+    item = Item.objects.get(pk=attempt.item_ids[attempt.position])
+    reply = FreeReply.objects.filter(attempt=attempt, item=item).values_list("text", flat=True).first()
+    base = {"item": item, "item_number": attempt.position + 1, "item_count": count, "free_reply": reply}
+    if item.write_first and not attempt.step_path and reply is None:
+        return CurrentStep(attempt, "write", client_line=item.client_statement, **base)
+    step = grading.step_at(item.steps, attempt.step_path)
+    return CurrentStep(
+        attempt,
+        "choose",
+        step_path=attempt.step_path,
+        client_line=step.get("client_reply") or item.client_statement,
+        options=grading.shuffled_options(step, attempt.seed, item.slug, attempt.step_path),
+        previous_lines=_conversation_so_far(attempt, item),
+        **base,
+    )
+
+
+def _conversation_so_far(attempt: Attempt, item: Item) -> list[dict]:
+    """The client's lines and the trainee's picks that led to a branch step."""
+    lines = []
+    for answer in Answer.objects.filter(attempt=attempt, item=item).order_by("answered_at", "pk"):
+        step = grading.step_at(item.steps, answer.step_path)
+        option = grading.option_by_id(step, answer.option_id)
+        lines.append({"client": step.get("client_reply") or item.client_statement, "you": option["text"]})
+    return lines
+
+
+def answered_steps(attempts: list[Attempt]) -> dict[int, list[grading.AnsweredStep]]:
+    """Each attempt's answers as grading input, in one query."""
+    result: dict[int, list[grading.AnsweredStep]] = {a.pk: [] for a in attempts}
+    answers = Answer.objects.filter(attempt__in=attempts).select_related("item").order_by("answered_at", "pk")
+    for answer in answers:
+        try:
+            option = grading.option_by_id(grading.step_at(answer.item.steps, answer.step_path), answer.option_id)
+        except grading.StepNotFound:
+            option = None
+        dimensions = tuple(option.get("dimensions", [])) if option else ()
+        result[answer.attempt_id].append(
+            grading.AnsweredStep(answer.item.slug, answer.item.skill, answer.grade, dimensions)
+        )
+    return result
+
+
+def attempt_result(attempt: Attempt, quiz: Quiz | None = None) -> grading.AttemptResult:
+    quiz = quiz or attempt.quiz
+    return grading.score_attempt(answered_steps([attempt])[attempt.pk], quiz.pass_threshold, quiz.harmful_fails)
+
+
+@dataclass
+class FeedbackLine:
+    item: Item
+    step_path: str
+    client_line: str
+    chosen: dict
+    best: dict
+    free_reply: str | None
+
+
+def attempt_review(attempt: Attempt) -> list[FeedbackLine]:
+    """Every step answered in an attempt with the choice, the best option and their rationales."""
+    replies = dict(FreeReply.objects.filter(attempt=attempt).values_list("item_id", "text"))
+    lines = []
+    for answer in Answer.objects.filter(attempt=attempt).select_related("item").order_by("answered_at", "pk"):
+        step = grading.step_at(answer.item.steps, answer.step_path)
+        lines.append(
+            FeedbackLine(
+                item=answer.item,
+                step_path=answer.step_path,
+                client_line=step.get("client_reply") or answer.item.client_statement,
+                chosen=grading.option_by_id(step, answer.option_id),
+                best=grading.best_option(step),
+                free_reply=replies.get(answer.item_id) if not answer.step_path else None,
+            )
+        )
+    return lines
+
+
+def best_attempt(user, quiz: Quiz) -> Attempt | None:
+    return (
+        Attempt.objects.filter(user=user, quiz=quiz, status=Attempt.COMPLETED)
+        .order_by("-passed", "-score", "completed_at")
+        .first()
+    )
+
+
+def reflections_readable_by(viewer) -> QuerySet[Reflection]:
+    """A reflection is readable by its author and, once shared, by the instructors of the author's
+    cohorts in that course; by nobody else."""
+    teaches_author = Cohort.objects.filter(
+        instructors=viewer, course=OuterRef("attempt__quiz__module__course"), enrollments__user=OuterRef("author")
+    )
+    return Reflection.objects.filter(Q(author=viewer) | Q(shared=True) & Exists(teaches_author)).select_related(
+        "attempt", "attempt__quiz", "attempt__quiz__module", "author"
+    )

@@ -1,0 +1,318 @@
+"""Every write of the quizzes app: importing items, playing attempts, reflections and their audit."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from course.package import PackageError, Problem
+from course.services import ImportReport, module_result_record, module_set_quiz_required, sync_fields, upsert
+
+from . import grading
+from .models import TEXT_LIMITS, Answer, Attempt, Fact, FreeReply, Item, Quiz, Reflection, ReflectionAccess
+from .package import QuizSection
+
+
+class Conflict(Exception):
+    """The request does not fit the attempt's state (HTTP 409)."""
+
+
+# ---------------------------------------------------------------- import
+
+
+def package_apply(course, modules: dict, section: QuizSection, report: ImportReport) -> None:
+    """Apply the quizzes' part of a package inside the import's transaction."""
+    problems: list[Problem] = []
+    items_by_module: dict[str, list] = {}
+    for spec in section.items:
+        items_by_module.setdefault(spec.module, []).append(spec)
+    quizzes: dict[str, Quiz] = {}
+    for module_id, module in modules.items():
+        spec = section.quizzes.get(module_id)
+        has_items = bool(items_by_module.get(module_id))
+        existing = Quiz.objects.filter(module=module).first()
+        if has_items or existing is not None:
+            quiz, created, changed = upsert(
+                Quiz,
+                {"module": module},
+                {
+                    "pass_threshold": spec.pass_threshold,
+                    "harmful_fails": spec.harmful_fails,
+                    "reflection_prompt": spec.reflection_prompt,
+                    "reflection_rubric": spec.reflection_rubric,
+                    "reflection_exemplar": spec.reflection_exemplar,
+                },
+                existing=existing,
+            )
+            quizzes[module_id] = quiz
+            report.note(f"quiz of {module_id}", created, changed)
+        if module_set_quiz_required(module, has_items) and not has_items:
+            report.updated.append(f"module {module_id} (no quiz now)")
+
+    existing_items = {item.slug: item for item in Item.objects.filter(course=course)}
+    for spec in section.items:
+        values = {
+            "quiz": quizzes[spec.module],
+            "order": spec.order,
+            "skill": spec.skill,
+            "isomorph_group": spec.isomorph_group,
+            "difficulty": spec.difficulty,
+            "content_note": spec.content_note or "",
+            "write_first": spec.write_first,
+            "vignette": spec.vignette,
+            "client_statement": spec.client_statement,
+            "steps": spec.steps,
+            "is_active": True,
+        }
+        item = existing_items.get(spec.id)
+        if item is not None and spec.version < item.version:
+            problems.append(
+                Problem(spec.file, f"version {spec.version} is older than the imported {item.version}", "version")
+            )
+            continue
+        if item is not None and item.steps != spec.steps and spec.version == item.version:
+            problems.append(
+                Problem(
+                    spec.file,
+                    f"options changed but version is still {item.version}: bump it so "
+                    "answers keep the version they were given against",
+                    "version",
+                )
+            )
+            continue
+        _, created, changed = upsert(
+            Item, {"course": course, "slug": spec.id}, {**values, "version": spec.version}, existing=item
+        )
+        report.note(f"item {spec.id}", created, changed)
+    imported = {spec.id for spec in section.items}
+    for slug, item in existing_items.items():
+        if slug not in imported and item.is_active:
+            Item.objects.filter(pk=item.pk).update(is_active=False)
+            report.removed.append(f"item {slug}")
+
+    existing_facts = {fact.slug: fact for fact in Fact.objects.filter(course=course)}
+    for spec in section.facts:
+        _, created, changed = upsert(
+            Fact,
+            {"course": course, "slug": spec.id},
+            {
+                "module": modules[spec.module],
+                "version": spec.version,
+                "question": spec.question,
+                "options": spec.options,
+                "explanation": spec.explanation,
+                "is_active": True,
+            },
+            existing=existing_facts.get(spec.id),
+        )
+        report.note(f"fact {spec.id}", created, changed)
+    for slug, fact in existing_facts.items():
+        if slug not in {spec.id for spec in section.facts} and fact.is_active:
+            Fact.objects.filter(pk=fact.pk).update(is_active=False)
+            report.removed.append(f"fact {slug}")
+    if problems:
+        raise PackageError(problems)
+
+
+# ---------------------------------------------------------------- input checks
+
+
+def clean_text(field: str, value, limit: int) -> str:
+    """Trainee text: required, at most `limit` characters, no NUL bytes; errors name the field."""
+    if not isinstance(value, str):
+        raise ValidationError({field: "must be text."})
+    if "\x00" in value:
+        raise ValidationError({field: "must not contain NUL (\\x00) characters."})
+    value = value.strip()
+    if not value:
+        raise ValidationError({field: "must not be empty."})
+    if len(value) > limit:
+        raise ValidationError({field: f"must be at most {limit} characters (got {len(value)})."})
+    return value
+
+
+def clean_confidence(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 4:
+        raise ValidationError({"confidence": "must be a whole number from 1 (guessing) to 4 (sure)."})
+    return value
+
+
+# ---------------------------------------------------------------- attempts
+
+
+def attempt_start(user, quiz: Quiz) -> tuple[Attempt, bool]:
+    """Resume the open attempt, or start a new one; a double click or a race still gives one attempt."""
+    existing = Attempt.objects.filter(user=user, quiz=quiz, status=Attempt.IN_PROGRESS).first()
+    if existing is not None:
+        return existing, False
+    item_ids = list(quiz.items.filter(is_active=True).order_by("order", "slug").values_list("pk", flat=True))
+    if not item_ids:
+        raise Conflict("This quiz has no items yet.")
+    try:
+        with transaction.atomic():
+            attempt = Attempt.objects.create(
+                user=user, quiz=quiz, seed=secrets.randbelow(2**31), item_ids=item_ids, started_at=timezone.now()
+            )
+        return attempt, True
+    except IntegrityError:
+        return Attempt.objects.get(user=user, quiz=quiz, status=Attempt.IN_PROGRESS), False
+
+
+def _current_item(attempt: Attempt) -> Item:
+    return Item.objects.get(pk=attempt.item_ids[attempt.position])
+
+
+def attempt_write_reply(attempt: Attempt, item_slug: str, text) -> FreeReply:
+    """Save the trainee's own reply to a write-first item, before its options are shown."""
+    text = clean_text("text", text, TEXT_LIMITS["free_reply"])
+    if not attempt.is_open:
+        raise Conflict("This attempt is closed.")
+    item = _current_item(attempt)
+    if item.slug != item_slug or attempt.step_path:
+        raise Conflict(f"'{item_slug}' is not the item waiting for your reply; the current item is '{item.slug}'.")
+    if not item.write_first:
+        raise Conflict(f"'{item_slug}' does not ask for your own reply first.")
+    try:
+        with transaction.atomic():
+            return FreeReply.objects.create(attempt=attempt, item=item, text=text, created_at=timezone.now())
+    except IntegrityError:
+        reply = FreeReply.objects.get(attempt=attempt, item=item)
+        if reply.text != text:
+            raise Conflict("You have already written your reply to this client.")
+        return reply
+
+
+@dataclass
+class AnswerOutcome:
+    answer: Answer
+    item: Item
+    chosen: dict
+    best: dict
+    next_step: dict | None
+    attempt: Attempt
+    repeated: bool = False
+
+    @property
+    def harmful(self) -> bool:
+        return self.chosen["grade"] == grading.HARMFUL
+
+
+def _outcome(answer: Answer, item: Item, repeated: bool) -> AnswerOutcome:
+    step = grading.step_at(item.steps, answer.step_path)
+    chosen = grading.option_by_id(step, answer.option_id)
+    return AnswerOutcome(
+        answer=answer,
+        item=item,
+        chosen=chosen,
+        best=grading.best_option(step),
+        next_step=chosen.get("next"),
+        attempt=Attempt.objects.get(pk=answer.attempt_id),
+        repeated=repeated,
+    )
+
+
+def _same_answer_or_conflict(attempt: Attempt, item: Item, step_path: str, option_id: str) -> AnswerOutcome | None:
+    previous = Answer.objects.filter(attempt=attempt, item=item, step_path=step_path).first()
+    if previous is None:
+        return None
+    if previous.option_id != option_id:
+        raise Conflict("This step is already answered; an answer cannot be changed.")
+    return _outcome(previous, item, repeated=True)
+
+
+def attempt_answer(
+    attempt: Attempt, item_slug: str, step_path: str, option_id: str, confidence, seconds: float | None = None
+) -> AnswerOutcome:
+    """Answer the current step. The same answer sent again returns the stored result; anything
+    else that does not fit the attempt's state is a Conflict; an option of another step is invalid."""
+    confidence = clean_confidence(confidence)
+    item = Item.objects.filter(pk__in=attempt.item_ids, slug=item_slug).first()
+    if item is None:
+        raise ValidationError({"item": f"'{item_slug}' is not an item of this attempt."})
+    repeat = _same_answer_or_conflict(attempt, item, step_path, option_id)
+    if repeat is not None:
+        return repeat
+    if not attempt.is_open:
+        raise Conflict("This attempt is closed.")
+    current_slug_pk = attempt.item_ids[attempt.position]
+    if item.pk != current_slug_pk or step_path != attempt.step_path:
+        raise Conflict("That is not the attempt's current step.")
+    if item.write_first and not step_path and not FreeReply.objects.filter(attempt=attempt, item=item).exists():
+        raise Conflict("Write your own reply to the client before choosing an option.")
+    try:
+        step = grading.step_at(item.steps, step_path)
+    except grading.StepNotFound:
+        raise Conflict("That is not the attempt's current step.")
+    option = grading.option_by_id(step, option_id)
+    if option is None:
+        raise ValidationError({"option": f"'{option_id}' is not an option of this step."})
+
+    next_path = grading.next_step_path(item.steps, step_path, option_id)
+    position, path = (attempt.position, next_path) if next_path else (attempt.position + 1, "")
+    finished = position >= len(attempt.item_ids)
+    now = timezone.now()
+    with transaction.atomic():
+        # Claim the step: only one request can move the pointer from where it was.
+        moved = Attempt.objects.filter(
+            pk=attempt.pk, status=Attempt.IN_PROGRESS, position=attempt.position, step_path=attempt.step_path
+        ).update(position=position, step_path=path or "")
+        if moved:
+            answer = Answer.objects.create(
+                attempt=attempt,
+                item=item,
+                item_version=item.version,
+                step_path=step_path,
+                option_id=option_id,
+                grade=option["grade"],
+                confidence=confidence,
+                seconds=seconds,
+                answered_at=now,
+            )
+            if finished:
+                _complete(attempt, now)
+    if not moved:
+        repeat = _same_answer_or_conflict(attempt, item, step_path, option_id)
+        if repeat is not None:
+            return repeat
+        raise Conflict("That is not the attempt's current step.")
+    return _outcome(answer, item, repeated=False)
+
+
+def _complete(attempt: Attempt, now) -> None:
+    from .selectors import attempt_result
+
+    quiz = attempt.quiz
+    result = attempt_result(attempt, quiz)
+    Attempt.objects.filter(pk=attempt.pk).update(
+        status=Attempt.COMPLETED, completed_at=now, score=result.score, passed=result.passed
+    )
+    module_result_record(attempt.user, quiz.module, result.score, result.passed)
+
+
+# ---------------------------------------------------------------- reflections
+
+
+def reflection_save(attempt: Attempt, text, shared) -> Reflection:
+    """Save or edit the reflection that closes a finished attempt."""
+    text = clean_text("text", text, TEXT_LIMITS["reflection"])
+    if not isinstance(shared, bool):
+        raise ValidationError({"shared": "must be true or false."})
+    if attempt.is_open:
+        raise Conflict("Finish the quiz before writing its reflection.")
+    now = timezone.now()
+    reflection, created = Reflection.objects.get_or_create(
+        attempt=attempt,
+        defaults={"author_id": attempt.user_id, "text": text, "shared": shared, "created_at": now, "updated_at": now},
+    )
+    if not created and sync_fields(reflection, {"text": text, "shared": shared}):
+        reflection.updated_at = now
+        reflection.save(update_fields=["text", "shared", "updated_at"])
+    return reflection
+
+
+def reflection_access_record(reflection: Reflection, viewer) -> ReflectionAccess:
+    return ReflectionAccess.objects.create(reflection=reflection, viewer=viewer, viewed_at=timezone.now())

@@ -1,0 +1,167 @@
+"""Playing a quiz in the browser: thin views over quizzes.services and quizzes.selectors."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_POST
+
+from . import grading, selectors, services
+from .models import Answer
+
+
+def module_panel(request, outline, state) -> str:
+    """The quiz box on a module page (registered with course.extensions)."""
+    quiz = getattr(state.module, "quiz", None) if state.module.quiz_required else None
+    if quiz is None:
+        return ""
+    attempts = list(selectors.attempts_of(request.user).filter(quiz=quiz)[:10])
+    open_attempt = next((a for a in attempts if a.is_open), None)
+    best = max((a for a in attempts if not a.is_open), key=lambda a: (bool(a.passed), a.score or 0), default=None)
+    return render_to_string(
+        "quizzes/_module_panel.html",
+        {
+            "quiz": quiz,
+            "outline": outline,
+            "state": state,
+            "open_attempt": open_attempt,
+            "best": best,
+            "attempts": [a for a in attempts if not a.is_open],
+            "item_count": quiz.items.filter(is_active=True).count(),
+        },
+        request=request,
+    )
+
+
+@login_required
+@require_POST
+def start(request, quiz_id):
+    quiz = get_object_or_404(selectors.quizzes_visible_to(request.user), pk=quiz_id)
+    try:
+        attempt, _ = services.attempt_start(request.user, quiz)
+    except services.Conflict as exc:
+        messages.error(request, str(exc))
+        return redirect("course:module", quiz.module.course.slug, quiz.module.slug)
+    return redirect("quizzes:attempt", attempt.pk)
+
+
+def _attempt(request, attempt_id):
+    return get_object_or_404(selectors.attempts_of(request.user), pk=attempt_id)
+
+
+@login_required
+def attempt_page(request, attempt_id):
+    attempt = _attempt(request, attempt_id)
+    step = selectors.current_step(attempt)
+    if step.phase == "done":
+        return redirect("quizzes:result", attempt.pk)
+    return render(request, "quizzes/attempt.html", {"attempt": attempt, "step": step, "quiz": attempt.quiz})
+
+
+def _error_page(request, attempt, error, status):
+    step = selectors.current_step(attempt)
+    if step.phase == "done":
+        return redirect("quizzes:result", attempt.pk)
+    context = {"attempt": attempt, "step": step, "quiz": attempt.quiz, "error": error}
+    return render(request, "quizzes/attempt.html", context, status=status)
+
+
+def _first_error(exc: ValidationError) -> str:
+    return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
+
+
+@login_required
+@require_POST
+def write_reply(request, attempt_id):
+    attempt = _attempt(request, attempt_id)
+    try:
+        services.attempt_write_reply(attempt, request.POST.get("item", ""), request.POST.get("text", ""))
+    except ValidationError as exc:
+        return _error_page(request, attempt, _first_error(exc), 400)
+    except services.Conflict as exc:
+        return _error_page(request, attempt, str(exc), 409)
+    return redirect("quizzes:attempt", attempt.pk)
+
+
+@login_required
+@require_POST
+def answer(request, attempt_id):
+    attempt = _attempt(request, attempt_id)
+    confidence = request.POST.get("confidence", "")
+    seconds = request.POST.get("seconds", "")
+    try:
+        outcome = services.attempt_answer(
+            attempt,
+            request.POST.get("item", ""),
+            request.POST.get("step", ""),
+            request.POST.get("option", ""),
+            int(confidence) if confidence.isdigit() else confidence or None,
+            float(seconds) if seconds.replace(".", "", 1).isdigit() else None,
+        )
+    except ValidationError as exc:
+        return _error_page(request, attempt, _first_error(exc), 400)
+    except services.Conflict as exc:
+        return _error_page(request, attempt, str(exc), 409)
+    return redirect("quizzes:feedback", attempt.pk, outcome.answer.pk)
+
+
+@login_required
+def feedback(request, attempt_id, answer_id):
+    attempt = _attempt(request, attempt_id)
+    answer = get_object_or_404(Answer.objects.select_related("item"), pk=answer_id, attempt=attempt)
+    step = grading.step_at(answer.item.steps, answer.step_path)
+    chosen = grading.option_by_id(step, answer.option_id)
+    attempt.refresh_from_db()
+    return render(
+        request,
+        "quizzes/feedback.html",
+        {
+            "attempt": attempt,
+            "answer": answer,
+            "item": answer.item,
+            "chosen": chosen,
+            "best": grading.best_option(step),
+            "next_step": chosen.get("next"),
+            "grade_label": grading.GRADE_LABELS[answer.grade],
+            "finished": not attempt.is_open,
+        },
+    )
+
+
+@login_required
+def result(request, attempt_id):
+    attempt = _attempt(request, attempt_id)
+    if attempt.is_open:
+        return redirect("quizzes:attempt", attempt.pk)
+    quiz = attempt.quiz
+    summary = selectors.attempt_result(attempt, quiz)
+    reflection = getattr(attempt, "reflection", None)
+    return render(
+        request,
+        "quizzes/result.html",
+        {
+            "attempt": attempt,
+            "quiz": quiz,
+            "summary": summary,
+            "reflection": reflection,
+            "review": selectors.attempt_review(attempt),
+            "labels": grading.GRADE_LABELS,
+        },
+    )
+
+
+@login_required
+@require_POST
+def save_reflection(request, attempt_id):
+    attempt = _attempt(request, attempt_id)
+    try:
+        services.reflection_save(attempt, request.POST.get("text", ""), request.POST.get("shared") == "on")
+    except ValidationError as exc:
+        messages.error(request, _first_error(exc))
+        return redirect("quizzes:result", attempt.pk)
+    except services.Conflict as exc:
+        messages.error(request, str(exc))
+        return redirect("quizzes:attempt", attempt.pk)
+    messages.success(request, "Your reflection is saved.")
+    return redirect("quizzes:result", attempt.pk)
