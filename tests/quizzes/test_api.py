@@ -1,0 +1,197 @@
+import threading
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from quizzes.models import Answer, Attempt, ReflectionAccess
+from tests.conftest import UserFactory, enroll
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user):
+    api = APIClient()
+    api.force_authenticate(user)
+    return api
+
+
+@pytest.fixture
+def started(api_client, quiz):
+    response = api_client.post(f"/api/v1/quizzes/{quiz.pk}/attempts/")
+    assert response.status_code == 201
+    return response.json()
+
+
+def answer(api, attempt_id, item, option, step="", confidence=3):
+    return api.post(
+        f"/api/v1/attempts/{attempt_id}/answers/",
+        {"item": item, "step": step, "option": option, "confidence": confidence},
+        format="json",
+    )
+
+
+def finish(api, attempt_id):
+    api.post(f"/api/v1/attempts/{attempt_id}/reply/", {"item": "priya", "text": "What did 'fine' mean?"}, format="json")
+    answer(api, attempt_id, "priya", "a")
+    answer(api, attempt_id, "priya", "a", step="a")
+    return answer(api, attempt_id, "mira", "b")
+
+
+def test_quiz_list_and_start_or_resume(api_client, quiz, started):
+    assert [q["id"] for q in api_client.get("/api/v1/quizzes/").json()] == [quiz.pk]
+    assert started["current"]["phase"] == "write" and started["current"]["options"] is None
+    resumed = api_client.post(f"/api/v1/quizzes/{quiz.pk}/attempts/")
+    assert resumed.status_code == 200 and resumed.json()["id"] == started["id"]
+
+
+def test_playing_through_the_api(api_client, started):
+    attempt_id = started["id"]
+    after_reply = api_client.post(
+        f"/api/v1/attempts/{attempt_id}/reply/", {"item": "priya", "text": "Hm?"}, format="json"
+    )
+    assert after_reply.json()["current"]["phase"] == "choose"
+    first = answer(api_client, attempt_id, "priya", "a")
+    assert first.status_code == 200
+    body = first.json()
+    assert body["chosen"]["grade"] == 3 and body["client_reply"].startswith("Honestly?")
+    assert api_client.get(f"/api/v1/attempts/{attempt_id}/").json()["current"]["step"] == "a"
+    harmful = answer(api_client, attempt_id, "priya", "c", step="a").json()
+    assert harmful["harmful"] is True and harmful["best"]["id"] == "a" and harmful["best"]["rationale"]
+    assert api_client.get(f"/api/v1/attempts/{attempt_id}/result/").status_code == 409
+    last = answer(api_client, attempt_id, "mira", "b").json()
+    assert last["attempt_status"] == "completed"
+    result = api_client.get(f"/api/v1/attempts/{attempt_id}/result/").json()
+    assert result["passed"] is False and "1 harmful choice" in result["reasons"]
+    assert result["by_skill"]["here_and_now.immediacy"]["share"] == 1.0
+
+
+def test_wrong_step_is_409_and_other_steps_option_is_400(api_client, started):
+    attempt_id = started["id"]
+    api_client.post(f"/api/v1/attempts/{attempt_id}/reply/", {"item": "priya", "text": "Hm?"}, format="json")
+    assert answer(api_client, attempt_id, "mira", "b").status_code == 409
+    response = answer(api_client, attempt_id, "priya", "q")
+    assert response.status_code == 400 and "option" in response.json()
+
+
+def test_closed_attempt_is_409(api_client, started):
+    finish(api_client, started["id"])
+    response = answer(api_client, started["id"], "mira", "a")
+    assert response.status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"item": "priya", "text": "x" * 2001}, "text"),
+        ({"item": "priya", "text": "a\x00b"}, "text"),
+        ({"item": "priya"}, "text"),
+        ({"text": "hello"}, "item"),
+    ],
+)
+def test_bad_reply_is_400_naming_the_field(api_client, started, payload, field):
+    response = api_client.post(f"/api/v1/attempts/{started['id']}/reply/", payload, format="json")
+    assert response.status_code == 400 and field in response.json()
+
+
+@pytest.mark.parametrize("confidence", [0, 5, "sure", None])
+def test_bad_confidence_is_400(api_client, started, confidence):
+    api_client.post(f"/api/v1/attempts/{started['id']}/reply/", {"item": "priya", "text": "Hm?"}, format="json")
+    response = answer(api_client, started["id"], "priya", "a", confidence=confidence)
+    assert response.status_code == 400 and "confidence" in response.json()
+
+
+def test_another_trainees_attempt_is_404(started, quiz):
+    stranger = enroll(UserFactory(username="stranger"), quiz.module.course.cohorts.get())
+    api = client_for(stranger)
+    attempt_id = started["id"]
+    assert api.get(f"/api/v1/attempts/{attempt_id}/").status_code == 404
+    assert (
+        api.post(f"/api/v1/attempts/{attempt_id}/reply/", {"item": "priya", "text": "x"}, format="json").status_code
+        == 404
+    )
+    assert answer(api, attempt_id, "priya", "a").status_code == 404
+    assert api.get(f"/api/v1/attempts/{attempt_id}/result/").status_code == 404
+
+
+def test_quiz_of_another_course_is_404(other_trainee, quiz):
+    assert client_for(other_trainee).post(f"/api/v1/quizzes/{quiz.pk}/attempts/").status_code == 404
+
+
+def test_reflection_privacy_and_audit_through_the_api(api_client, started, instructor, other_instructor):
+    finish(api_client, started["id"])
+    saved = api_client.put(
+        f"/api/v1/attempts/{started['id']}/reflection/", {"text": "I hurried her.", "shared": False}, format="json"
+    ).json()
+    url = f"/api/v1/reflections/{saved['id']}/"
+    assert api_client.get(url).status_code == 200
+    assert client_for(instructor).get(url).status_code == 404
+    api_client.put(
+        f"/api/v1/attempts/{started['id']}/reflection/", {"text": "I hurried her.", "shared": True}, format="json"
+    )
+    response = client_for(instructor).get(url)
+    assert response.status_code == 200 and response.json()["text"] == "I hurried her."
+    assert client_for(other_instructor).get(url).status_code == 404
+    client_for(instructor).get(url)
+    accesses = ReflectionAccess.objects.filter(reflection_id=saved["id"])
+    assert accesses.count() == 2 and set(accesses.values_list("viewer__username", flat=True)) == {"instructor"}
+    assert not hasattr(ReflectionAccess, "text")
+
+
+def test_reflection_input_is_checked(api_client, started):
+    finish(api_client, started["id"])
+    url = f"/api/v1/attempts/{started['id']}/reflection/"
+    assert "shared" in api_client.put(url, {"text": "ok"}, format="json").json()
+    assert "text" in api_client.put(url, {"text": "a\x00", "shared": True}, format="json").json()
+    assert "text" in api_client.put(url, {"text": "x" * 5001, "shared": True}, format="json").json()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_identical_answers_at_once_store_one(postgres, quiz, trainee):
+    api = client_for(trainee)
+    attempt_id = api.post(f"/api/v1/quizzes/{quiz.pk}/attempts/").json()["id"]
+    api.post(f"/api/v1/attempts/{attempt_id}/reply/", {"item": "priya", "text": "Hm?"}, format="json")
+    barrier = threading.Barrier(20)
+    statuses, answers = [], []
+
+    def send():
+        try:
+            barrier.wait()
+            response = answer(client_for(trainee), attempt_id, "priya", "b")
+            statuses.append(response.status_code)
+            if response.status_code == 200:
+                answers.append(response.json()["answer"])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert Answer.objects.filter(attempt_id=attempt_id).count() == 1
+    assert set(statuses) <= {200, 409} and 500 not in statuses and len(statuses) == 20
+    assert len(set(answers)) == 1
+    attempt = Attempt.objects.get(pk=attempt_id)
+    assert (attempt.position, attempt.step_path) == (1, "")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_starts_at_once_open_one_attempt(postgres, quiz, trainee):
+    barrier = threading.Barrier(20)
+    statuses = []
+
+    def start():
+        try:
+            barrier.wait()
+            statuses.append(client_for(trainee).post(f"/api/v1/quizzes/{quiz.pk}/attempts/").status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=start) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert Attempt.objects.filter(user=trainee, quiz=quiz).count() == 1
+    assert sorted(set(statuses)) in ([200, 201], [201])

@@ -1,0 +1,72 @@
+import pytest
+from django.urls import reverse
+
+from quizzes.models import Answer, Attempt
+from tests.conftest import UserFactory, enroll
+
+pytestmark = pytest.mark.django_db
+
+
+def module_url():
+    return reverse("course:module", args=["relationship", "first"])
+
+
+def test_module_page_offers_the_quiz_and_start_opens_an_attempt(trainee_client, quiz, trainee):
+    page = trainee_client.get(module_url()).content.decode()
+    assert "Practice quiz" in page and "Start quiz" in page and "Pass mark 70%" in page
+    response = trainee_client.post(reverse("quizzes:start", args=[quiz.pk]))
+    attempt = Attempt.objects.get(user=trainee)
+    assert response.status_code == 302 and response.url == reverse("quizzes:attempt", args=[attempt.pk])
+    assert "Resume quiz" in trainee_client.get(module_url()).content.decode()
+    trainee_client.post(reverse("quizzes:start", args=[quiz.pk]))
+    assert Attempt.objects.filter(user=trainee).count() == 1
+
+
+def test_attempt_page_asks_for_the_free_reply_first(trainee_client, quiz, trainee):
+    trainee_client.post(reverse("quizzes:start", args=[quiz.pk]))
+    attempt = Attempt.objects.get(user=trainee)
+    page = trainee_client.get(reverse("quizzes:attempt", args=[attempt.pk])).content.decode()
+    assert "in your own words" in page and 'name="option"' not in page
+    trainee_client.post(reverse("quizzes:reply", args=[attempt.pk]), {"item": "priya", "text": "Say more?"})
+    page = trainee_client.get(reverse("quizzes:attempt", args=[attempt.pk])).content.decode()
+    assert page.count('name="option"') == 4 and "You wrote first" in page
+
+
+def test_missing_confidence_is_a_400_that_says_so_and_stores_nothing(trainee_client, quiz, trainee):
+    trainee_client.post(reverse("quizzes:start", args=[quiz.pk]))
+    attempt = Attempt.objects.get(user=trainee)
+    trainee_client.post(reverse("quizzes:reply", args=[attempt.pk]), {"item": "priya", "text": "Say more?"})
+    response = trainee_client.post(
+        reverse("quizzes:answer", args=[attempt.pk]), {"item": "priya", "step": "", "option": "a"}
+    )
+    assert response.status_code == 400 and "confidence" in response.content.decode()
+    assert not Answer.objects.exists()
+
+
+def test_answer_then_feedback_then_branch(trainee_client, quiz, trainee):
+    trainee_client.post(reverse("quizzes:start", args=[quiz.pk]))
+    attempt = Attempt.objects.get(user=trainee)
+    trainee_client.post(reverse("quizzes:reply", args=[attempt.pk]), {"item": "priya", "text": "Say more?"})
+    response = trainee_client.post(
+        reverse("quizzes:answer", args=[attempt.pk]),
+        {"item": "priya", "step": "", "option": "d", "confidence": "2", "seconds": "4.2"},
+    )
+    answer = Answer.objects.get()
+    assert response.url == reverse("quizzes:feedback", args=[attempt.pk, answer.pk])
+    assert answer.seconds == pytest.approx(4.2) and answer.confidence == 2
+    feedback = trainee_client.get(response.url).content.decode()
+    assert "harmful" in feedback and "could hurt the relationship" in feedback and "Why a is graded 3" in feedback
+    again = trainee_client.post(
+        reverse("quizzes:answer", args=[attempt.pk]), {"item": "priya", "step": "", "option": "a", "confidence": "2"}
+    )
+    assert again.status_code == 409 and "already answered" in again.content.decode()
+
+
+def test_another_trainees_attempt_pages_are_404(client, quiz, trainee):
+    attempt = Attempt.objects.create(user=trainee, quiz=quiz, seed=1, item_ids=[], started_at="2026-11-01T10:00Z")
+    stranger = enroll(UserFactory(username="stranger"), trainee.cohorts.get())
+    client.force_login(stranger)
+    for name in ("quizzes:attempt", "quizzes:result"):
+        assert client.get(reverse(name, args=[attempt.pk])).status_code == 404
+    assert client.post(reverse("quizzes:answer", args=[attempt.pk]), {}).status_code == 404
+    assert client.post(reverse("quizzes:reflection", args=[attempt.pk]), {"text": "x"}).status_code == 404
