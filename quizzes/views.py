@@ -60,10 +60,18 @@ def attempt_page(request, attempt_id):
 
 
 def _error_page(request, attempt, error, status):
+    """Show the step again with what went wrong, keeping the text the trainee sent."""
+    attempt.refresh_from_db()
     step = selectors.current_step(attempt)
     if step.phase == "done":
         return redirect("quizzes:result", attempt.pk)
-    context = {"attempt": attempt, "step": step, "quiz": attempt.quiz, "error": error}
+    context = {
+        "attempt": attempt,
+        "step": step,
+        "quiz": attempt.quiz,
+        "error": error,
+        "posted_text": request.POST.get("text", ""),
+    }
     return render(request, "quizzes/attempt.html", context, status=status)
 
 

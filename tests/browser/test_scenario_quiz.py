@@ -58,6 +58,8 @@ def test_the_three_worked_items_play_to_the_end(page, shipped_trainee, assert_ac
     assert page.locator("input[name=option]").count() == 0
     assert_accessible(page)
     page.get_by_label("First, in your own words").fill("It sounds like the plan didn't sit right. Can we look?")
+    page.reload()  # a lost page keeps what was typed
+    assert page.get_by_label("First, in your own words").input_value().startswith("It sounds like the plan")
     page.get_by_role("button", name="Save my reply and see the options").click()
     assert page.locator("input[name=option]").count() == 4
     assert_accessible(page)

@@ -65,7 +65,11 @@ def test_anonymous_is_refused(course_with_lessons):
 
 
 def test_token_authentication(trainee):
-    token = Token.objects.create(user=trainee)
+    response = APIClient().post("/api/v1/auth/token/", {"username": "trainee", "password": "a-long-test-password"})
+    assert response.status_code == 200
+    token = Token.objects.get(user=trainee)
+    assert response.json()["token"] == token.key
+    assert APIClient().post("/api/v1/auth/token/", {"username": "trainee", "password": "nope"}).status_code == 400
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     assert api.get("/api/v1/progress/").status_code == 200

@@ -116,3 +116,21 @@ def test_course_page_query_count_does_not_grow_with_the_course(
     with django_assert_num_queries(8):
         response = trainee_client.get(url)
     assert len(response.context["outline"].modules) == 8
+
+
+def test_a_module_with_a_quiz_completes_only_when_the_quiz_is_passed(trainee_client, trainee, course_with_lessons):
+    from course.services import module_result_record
+
+    first = course_with_lessons.modules.get(slug="first")
+    first.quiz_required = True
+    first.save()
+    for slug in ("first-1", "first-2"):
+        trainee_client.post(reverse("course:lesson_complete", args=["relationship", slug]))
+    assert trainee_client.get(lesson_url("second-1")).status_code == 403
+    module_result_record(trainee, first, 0.5, False)
+    assert trainee_client.get(lesson_url("second-1")).status_code == 403
+    module_result_record(trainee, first, 0.9, True)
+    module_result_record(trainee, first, 0.6, False)
+    assert trainee_client.get(lesson_url("second-1")).status_code == 200
+    outline = trainee_client.get(reverse("course:course", args=["relationship"])).context["outline"]
+    assert outline.modules[0].status == "completed" and outline.modules[0].best_score == 0.9

@@ -1,0 +1,60 @@
+import json
+
+import pytest
+from django.forms.models import model_to_dict
+from django.urls import reverse
+
+from quizzes.admin import ItemForm
+from quizzes.models import Item
+from tests.conftest import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(item, **changes):
+    data = model_to_dict(item)
+    data["steps"] = json.dumps(data["steps"])
+    data.update(changes)
+    return data
+
+
+def test_admin_pages_for_authoring_render(client, quiz):
+    client.force_login(UserFactory(username="staff", is_staff=True, is_superuser=True))
+    item = Item.objects.get(slug="priya")
+    for url in (
+        reverse("admin:quizzes_item_changelist"),
+        reverse("admin:quizzes_item_change", args=[item.pk]),
+        reverse("admin:quizzes_quiz_change", args=[quiz.pk]),
+        reverse("admin:course_module_changelist"),
+        reverse("admin:course_cohort_add"),
+        reverse("admin:course_course_changelist"),
+    ):
+        assert client.get(url).status_code == 200, url
+
+
+def test_item_form_refuses_a_broken_option_tree_naming_the_problem(quiz):
+    item = Item.objects.get(slug="mira")
+    steps = {
+        "options": [
+            {"id": "a", "text": "x", "grade": 3, "rationale": "r"},
+            {"id": "b", "text": "y", "grade": 3, "rationale": "r"},
+        ]
+    }
+    form = ItemForm(data=form_data(item, steps=json.dumps(steps)), instance=item)
+    assert not form.is_valid()
+    assert "needs exactly one best option" in str(form.errors["steps"])
+    form = ItemForm(data=form_data(item, steps="[1, 2]"), instance=item)
+    assert not form.is_valid() and "options" in str(form.errors["steps"])
+
+
+def test_editing_keyed_content_in_the_admin_bumps_the_version(quiz):
+    item = Item.objects.get(slug="mira")
+    steps = json.loads(json.dumps(item.steps))
+    steps["options"][0]["rationale"] = "A clearer reason."
+    form = ItemForm(data=form_data(item, steps=json.dumps(steps)), instance=item)
+    assert form.is_valid(), form.errors
+    assert form.save().version == 2
+    unchanged = ItemForm(
+        data=form_data(Item.objects.get(slug="mira"), vignette="Mira, 29."), instance=Item.objects.get(slug="mira")
+    )
+    assert unchanged.is_valid() and unchanged.save().version == 2
