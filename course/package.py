@@ -236,7 +236,12 @@ class CoursePackage:
 
 
 class Extension(Protocol):
-    """A section of the package owned by another app (for example scenario items)."""
+    """A section of the package owned by another app (for example scenario items).
+
+    Optionally, for `validate_course` (course.validation calls them only if present):
+    `validate(package, section) -> list[Problem]`, content rules beyond the structure that
+    `load` checks, and `summary(package, section) -> dict[str, int]`, counts for its summary.
+    """
 
     name: str
 

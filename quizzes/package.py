@@ -286,3 +286,13 @@ class QuizExtension:
         from .services import package_apply
 
         package_apply(course, modules, section, report)
+
+    def validate(self, package: CoursePackage, section: QuizSection) -> list[Problem]:
+        from .validation import package_problems  # validation imports this module
+
+        return package_problems(package, section)
+
+    def summary(self, package: CoursePackage, section: QuizSection) -> dict[str, int]:
+        from .validation import package_summary
+
+        return package_summary(package, section)

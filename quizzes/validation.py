@@ -1,10 +1,15 @@
-"""Checks of scenario items outside a package (the admin's JSON editor) with the import's rules."""
+"""Checks of scenario items: outside a package (the admin's JSON editor) with the import's rules,
+and in a loaded package with the keying rules of `validate_course`. Pure: no ORM."""
 
+from collections import defaultdict
 from pathlib import Path
 
-from course.package import FileReader, Mapping, Problem
+from course.package import CoursePackage, FileReader, Mapping, Problem
+from course.validation import word_count
 
-from .package import read_step
+from . import grading
+from .package import ItemSpec, QuizSection, read_step
+from .vocabulary import SKILLS
 
 
 def item_problems(steps: dict) -> list[str]:
@@ -13,3 +18,144 @@ def item_problems(steps: dict) -> list[str]:
     reader = FileReader(Path("."), Path("steps"), problems)
     read_step(reader, Mapping(steps), "", 1, root=True)
     return [f"{p.field}: {p.message}" if p.field else p.message for p in problems]
+
+
+# The keying rules of `validate_course` (docs/course-package.md), on a loaded package.
+MAX_VIGNETTE_WORDS = 120
+MIN_ISOMORPH_ITEMS = 3
+# A trainee should not be able to pick the best option by its length.
+MAX_LENGTH_RATIO = 1.8
+MAX_BEST_LONGEST_SHARE = 0.35
+
+
+def step_problems(step: dict) -> list[str]:
+    """Keying problems of one step's options (not its branches), each naming the option where it can."""
+    options = step.get("options", [])
+    problems = []
+    best = [o for o in options if o.get("grade") == grading.BEST]
+    if len(best) != 1:
+        problems.append(f"needs exactly one best option (grade 3), has {len(best)}")
+    if not any(o.get("grade") == grading.HARMFUL for o in options):
+        problems.append("needs at least one harmful option (grade 0), has none")
+    for option in options:
+        if not (option.get("rationale") or "").strip():
+            problems.append(f"option {option.get('id')} has no rationale")
+    lengths = {o.get("id"): len((o.get("text") or "").strip()) for o in options}
+    if lengths and min(lengths.values()) > 0:
+        longest = max(lengths, key=lengths.get)
+        shortest = min(lengths, key=lengths.get)
+        ratio = lengths[longest] / lengths[shortest]
+        if ratio > MAX_LENGTH_RATIO:
+            problems.append(
+                f"option {longest} ({lengths[longest]} characters) is {ratio:.2f} times as long as option "
+                f"{shortest} ({lengths[shortest]}); at most {MAX_LENGTH_RATIO} allowed"
+            )
+    return problems
+
+
+def best_is_longest(step: dict) -> bool:
+    """Whether the step's best option is at least as long as every other option (a give-away)."""
+    options = step.get("options", [])
+    best = [o for o in options if o.get("grade") == grading.BEST]
+    if len(best) != 1 or len(options) < 2:
+        return False
+    best_length = len(best[0]["text"].strip())
+    return all(best_length >= len(o["text"].strip()) for o in options if o is not best[0])
+
+
+def step_name(path: str) -> str:
+    return f"step {path}" if path else "first step"
+
+
+def package_problems(package: CoursePackage, section: QuizSection) -> list[Problem]:
+    """Every keying problem of a package's scenario items and module quizzes, each naming file and item."""
+    problems: list[Problem] = []
+    longest_steps: list[tuple[ItemSpec, str]] = []
+    step_total = 0
+    for item in section.items:
+        if item.skill not in SKILLS:
+            problems.append(Problem(item.file, f"item {item.id}: unknown skill {item.skill!r}", "skill"))
+        words = word_count(item.vignette)
+        if words > MAX_VIGNETTE_WORDS:
+            problems.append(
+                Problem(
+                    item.file, f"item {item.id}: vignette has {words} words; at most {MAX_VIGNETTE_WORDS}", "vignette"
+                )
+            )
+        for path, step in grading.iter_steps(item.steps):
+            step_total += 1
+            for message in step_problems(step):
+                problems.append(Problem(item.file, f"item {item.id}, {step_name(path)}: {message}", "options"))
+            if best_is_longest(step):
+                longest_steps.append((item, path))
+
+    groups: dict[str, list[ItemSpec]] = defaultdict(list)
+    for item in section.items:
+        groups[item.isomorph_group].append(item)
+    for group, members in groups.items():
+        if len(members) < MIN_ISOMORPH_ITEMS:
+            names = ", ".join(member.id for member in members)
+            for member in members:
+                problems.append(
+                    Problem(
+                        member.file,
+                        f"item {member.id}: isomorph group {group!r} has {len(members)} item(s) ({names}); "
+                        f"needs at least {MIN_ISOMORPH_ITEMS} so that review can rotate them",
+                        "isomorph_group",
+                    )
+                )
+
+    share = len(longest_steps) / step_total if step_total else 0.0
+    if share > MAX_BEST_LONGEST_SHARE:
+        problems.append(
+            Problem(
+                "modules/*/items",
+                f"the best option is the longest of its step in {len(longest_steps)} of {step_total} steps "
+                f"({share:.0%}); at most {MAX_BEST_LONGEST_SHARE:.0%} allowed. Those steps follow.",
+            )
+        )
+        for item, path in longest_steps:
+            problems.append(
+                Problem(item.file, f"item {item.id}, {step_name(path)}: the best option is the longest", "options")
+            )
+
+    for module in package.modules:
+        items = [item for item in section.items if item.module == module.id]
+        if not items:
+            continue
+        if not any(item.write_first for item in items):
+            problems.append(Problem(module.file, f"module {module.id}: none of its {len(items)} items is write_first"))
+        quiz = section.quizzes.get(module.id)
+        missing = [
+            name
+            for name, value in (
+                ("prompt", quiz and quiz.reflection_prompt),
+                ("rubric", quiz and quiz.reflection_rubric),
+                ("exemplar", quiz and quiz.reflection_exemplar),
+            )
+            if not value
+        ]
+        if missing:
+            problems.append(
+                Problem(
+                    module.file,
+                    f"module {module.id}: its quiz reflection needs {', '.join(missing)}",
+                    "quiz.reflection",
+                )
+            )
+    return problems
+
+
+def package_summary(package: CoursePackage, section: QuizSection) -> dict[str, int]:
+    steps = [step for item in section.items for _, step in grading.iter_steps(item.steps)]
+    return {
+        "items": len(section.items),
+        "skills": len({item.skill for item in section.items}),
+        "branch items": sum(
+            any(option.get("next") for option in item.steps.get("options", [])) for item in section.items
+        ),
+        "write-first items": sum(item.write_first for item in section.items),
+        "facts": len(section.facts),
+        "steps": len(steps),
+        "best-is-longest steps": sum(best_is_longest(step) for step in steps),
+    }

@@ -207,3 +207,129 @@ def make_package(tmp_path):
         return write_package(tmp_path / name, {k: v for k, v in files.items() if v is not None})
 
     return make
+
+
+# A small package that passes validate_course: one module with three items of one isomorph
+# group (one write_first, one with a branch step), a reflection, a lesson of ~350 words and a
+# fact. Tests replace one file to break one rule.
+import yaml  # noqa: E402 - kept with the helper that needs it
+
+VALID_LESSON_PARAGRAPH = (
+    "The working alliance has three parts: agreement on goals, agreement on tasks and the bond that "
+    "carries them (Bordin, 1979). Ruptures are tensions in that collaboration, and naming them openly "
+    "tends to help {evidence=consensus}. Safran and Muran (2000) describe how a therapist can invite "
+    "the client to say what went wrong between them.\n\n"
+)
+
+
+def valid_lesson(body: str | None = None, **front_matter) -> str:
+    fields = {
+        "id": "basics-first",
+        "title": "First lesson",
+        "order": 1,
+        "minutes": 4,
+        "objectives": ["Name the three parts of the alliance."],
+        "key_terms": [{"term": "Working alliance", "definition": "Goals, tasks and bond (Bordin, 1979)."}],
+        "references": ["bordin1979", "safran2000"],
+        **front_matter,
+    }
+    fields = {key: value for key, value in fields.items() if value is not None}
+    body = VALID_LESSON_PARAGRAPH * 7 if body is None else body
+    return "---\n" + yaml.safe_dump(fields, sort_keys=False) + "---\n" + body
+
+
+def valid_option(option_id: str, grade: int, text: str, **extra) -> dict:
+    return {"id": option_id, "text": text, "grade": grade, "rationale": f"Why {option_id} earns {grade}.", **extra}
+
+
+def valid_item(item_id: str, client: str = "Priya, 34", **changes) -> dict:
+    """A scenario item whose best option (b) is neither the longest nor far from the others in length."""
+    item = {
+        "id": item_id,
+        "version": 1,
+        "skill": "rupture.withdrawal.notice",
+        "difficulty": "intermediate",
+        "content_note": None,
+        "write_first": False,
+        "vignette": f"{client}, has been quieter than usual since last week's session about her job.",
+        "client_statement": "Yeah, the plan was fine, I guess.",
+        "options": [
+            valid_option("a", 2, "You sound unsure about the plan. What part doesn't fit?"),
+            valid_option("b", 3, "Can we pause? I sense something shifted just now."),
+            valid_option("c", 0, "Great, then let's get going with this week's homework."),
+            valid_option("d", 1, "Plans often feel odd at first; it gets easier with practice."),
+        ],
+        **changes,
+    }
+    return item
+
+
+def valid_branch_item(item_id: str, client: str = "Tomás, 52") -> dict:
+    item = valid_item(item_id, client)
+    item["options"][1]["next"] = {
+        "client_reply": "Honestly? It felt like I was your project.",
+        "options": [
+            valid_option("a", 3, "Thank you for telling me. Say more about that?"),
+            valid_option("b", 0, "That's not what I meant at all, you misheard me."),
+            valid_option("c", 2, "Being someone's project sounds lonely. When did it start?"),
+        ],
+    }
+    return item
+
+
+def valid_course_files() -> dict[str, str]:
+    reflection = {
+        "prompt": "Debbie says she is not sure what you are doing together. What do you say?",
+        "rubric": ["Names the marker", "Invites the client in"],
+        "exemplar": "I'm glad you said that. Could we look at what you want to be different?",
+    }
+    module = {
+        "id": "basics",
+        "title": "Basics",
+        "order": 1,
+        "summary": "The basics.",
+        "prerequisites": [],
+        "references": [
+            {"key": "bordin1979", "apa": "Bordin, E. S. (1979). The working alliance. Psychotherapy, 16(3), 252-260."},
+            {"key": "safran2000", "apa": "Safran, J. D., & Muran, J. C. (2000). Negotiating the alliance. Guilford."},
+        ],
+        "quiz": {"pass_threshold": 0.7, "reflection": reflection},
+    }
+    fact = {
+        "id": "fact-alliance-r",
+        "module": "basics",
+        "question": "About how strongly does the alliance correlate with outcome?",
+        "options": [{"id": "a", "text": "r = .28", "correct": True}, {"id": "b", "text": "r = .68", "correct": False}],
+        "explanation": "A moderate association across many studies.",
+    }
+    items = {
+        "m1-priya": valid_item("m1-priya", "Priya, 34", write_first=True),
+        "m1-tomas": valid_branch_item("m1-tomas", "Tomás, 52"),
+        "m1-ada": valid_item("m1-ada", "Ada, 71"),
+    }
+    files = {
+        "course.yaml": "id: starter\ntitle: Starter course\nsummary: A small course.\n",
+        "modules/01-basics/module.yaml": yaml.safe_dump(module, sort_keys=False),
+        "modules/01-basics/lessons/01-first.md": valid_lesson(),
+        "facts.yaml": yaml.safe_dump([fact], sort_keys=False),
+    }
+    files.update(
+        {f"modules/01-basics/items/{name}.yaml": yaml.safe_dump(item, sort_keys=False) for name, item in items.items()}
+    )
+    return files
+
+
+def item_file(item: dict) -> str:
+    return yaml.safe_dump(item, sort_keys=False, allow_unicode=True)
+
+
+@pytest.fixture
+def make_valid_package(tmp_path):
+    """Write the valid package with some files replaced (None removes a file); a dict is written as YAML."""
+
+    def make(changes: dict[str, str | dict | list | None] | None = None, name: str = "valid") -> Path:
+        files = {**valid_course_files(), **(changes or {})}
+        files = {k: item_file(v) if isinstance(v, dict | list) else v for k, v in files.items() if v is not None}
+        return write_package(tmp_path / name, files)
+
+    return make

@@ -1,0 +1,217 @@
+"""The keying rules of validate_course, each caught on a small package broken in one place."""
+
+from io import StringIO
+
+import pytest
+import yaml
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from quizzes.validation import MAX_LENGTH_RATIO, best_is_longest, step_problems
+from tests.conftest import valid_branch_item, valid_course_files, valid_item, valid_option
+
+ITEMS = "modules/01-basics/items"
+PRIYA, TOMAS, ADA = f"{ITEMS}/m1-priya.yaml", f"{ITEMS}/m1-tomas.yaml", f"{ITEMS}/m1-ada.yaml"
+MODULE = "modules/01-basics/module.yaml"
+
+
+def validate(path) -> tuple[list[str], str | None]:
+    """The command's output lines and its error (None when it passed)."""
+    out = StringIO()
+    try:
+        call_command("validate_course", str(path), stdout=out)
+    except CommandError as exc:
+        return out.getvalue().splitlines(), str(exc)
+    return out.getvalue().splitlines(), None
+
+
+def problem_lines(lines: list[str]) -> list[str]:
+    return [line for line in lines if not line.startswith("Summary:") and line != "OK"]
+
+
+def test_valid_package_passes_and_counts(make_valid_package):
+    lines, error = validate(make_valid_package())
+    assert error is None
+    assert lines[-1] == "OK"
+    assert problem_lines(lines) == []
+    assert (
+        "Summary: 1 modules, 1 lessons, 364 words, 3 items, 1 skills, 1 branch items, 1 write-first items, 1 facts"
+        in lines[-2]
+    )
+
+
+def test_two_best_options_in_a_step_are_caught_with_file_and_item(make_valid_package):
+    item = valid_item("m1-priya", write_first=True)
+    item["options"][0]["grade"] = 3
+    lines, error = validate(make_valid_package({PRIYA: item}))
+    assert error and "cannot be read" in error
+    [line] = problem_lines(lines)
+    assert line.startswith(PRIYA) and "[id m1-priya]" in line
+    assert "needs exactly one best option (grade 3), has 2" in line
+
+
+def test_step_without_a_harmful_option_is_caught(make_valid_package):
+    item = valid_item("m1-ada", "Ada, 71")
+    item["options"][2]["grade"] = 1
+    lines, error = validate(make_valid_package({ADA: item}))
+    assert error.startswith("1 problem(s) in ")
+    assert problem_lines(lines) == [
+        f"{ADA}: options: item m1-ada, first step: needs at least one harmful option (grade 0), has none"
+    ]
+
+
+def test_branch_step_without_a_harmful_option_names_the_step_path(make_valid_package):
+    item = valid_branch_item("m1-tomas")
+    item["options"][1]["next"]["options"][1]["grade"] = 1
+    lines, error = validate(make_valid_package({TOMAS: item}))
+    assert error
+    assert problem_lines(lines) == [
+        f"{TOMAS}: options: item m1-tomas, step b: needs at least one harmful option (grade 0), has none"
+    ]
+
+
+@pytest.mark.parametrize("rationale", [None, "   "])
+def test_option_without_a_rationale_is_caught(make_valid_package, rationale):
+    item = valid_item("m1-priya", write_first=True)
+    if rationale is None:
+        del item["options"][3]["rationale"]
+    else:
+        item["options"][3]["rationale"] = rationale
+    lines, error = validate(make_valid_package({PRIYA: item}))
+    assert error
+    assert problem_lines(lines) == [f"{PRIYA}: options: item m1-priya, first step: option d has no rationale"]
+
+
+def test_unknown_skill_is_caught_with_file_and_item(make_valid_package):
+    lines, error = validate(make_valid_package({ADA: valid_item("m1-ada", skill="rupture.guessing")}))
+    assert error
+    [line] = problem_lines(lines)
+    assert line.startswith(ADA) and "[id m1-ada]" in line and "unknown skill 'rupture.guessing'" in line
+
+
+def test_isomorph_group_of_two_is_caught_on_each_of_its_items(make_valid_package):
+    lines, error = validate(make_valid_package({ADA: None}))
+    assert error
+    message = "isomorph group 'rupture.withdrawal.notice' has 2 item(s) (m1-priya, m1-tomas); needs at least 3"
+    problems = problem_lines(lines)
+    assert len(problems) == 2
+    assert problems[0].startswith(f"{PRIYA}: isomorph_group: item m1-priya: {message}")
+    assert problems[1].startswith(f"{TOMAS}: isomorph_group: item m1-tomas: {message}")
+
+
+def test_isomorph_group_counts_the_group_not_the_skill(make_valid_package):
+    moved = valid_item("m1-ada", "Ada, 71", isomorph_group="withdrawal-older-clients")
+    lines, error = validate(make_valid_package({ADA: moved}))
+    assert error
+    assert any(
+        line.startswith(f"{ADA}: isomorph_group: item m1-ada: isomorph group 'withdrawal-older-clients'")
+        for line in lines
+    )
+
+
+@pytest.mark.parametrize(("words", "passes"), [(120, True), (121, False)])
+def test_vignette_over_120_words_is_caught(make_valid_package, words, passes):
+    item = valid_item("m1-ada", vignette=" ".join(["word"] * words))
+    lines, error = validate(make_valid_package({ADA: item}))
+    if passes:
+        assert error is None
+    else:
+        assert problem_lines(lines) == [f"{ADA}: vignette: item m1-ada: vignette has 121 words; at most 120"]
+
+
+def test_option_much_longer_than_the_shortest_is_caught(make_valid_package):
+    item = valid_item("m1-ada")
+    item["options"][3]["text"] = (
+        "Plans often feel odd at first, and most people find they get easier with a little practice."
+    )
+    assert len(item["options"][3]["text"]) / len(item["options"][1]["text"]) > MAX_LENGTH_RATIO
+    lines, error = validate(make_valid_package({ADA: item}))
+    assert error
+    assert problem_lines(lines) == [
+        f"{ADA}: options: item m1-ada, first step: option d (91 characters) is 1.86 times as long as "
+        "option b (49); at most 1.8 allowed"
+    ]
+
+
+def test_best_option_longest_in_too_many_steps_is_caught_with_share_and_steps(make_valid_package):
+    long_best = "Can we pause for a moment? I sense something shifted just now."
+    changes = {}
+    for path, item in ((PRIYA, valid_item("m1-priya", write_first=True)), (ADA, valid_item("m1-ada", "Ada, 71"))):
+        item["options"][1]["text"] = long_best
+        changes[path] = item
+    lines, error = validate(make_valid_package(changes))
+    assert error
+    assert problem_lines(lines) == [
+        "modules/*/items: the best option is the longest of its step in 2 of 4 steps (50%); "
+        "at most 35% allowed. Those steps follow.",
+        f"{ADA}: options: item m1-ada, first step: the best option is the longest",
+        f"{PRIYA}: options: item m1-priya, first step: the best option is the longest",
+    ]
+
+
+def test_best_option_longest_in_one_step_of_four_is_allowed(make_valid_package):
+    item = valid_item("m1-ada", "Ada, 71")
+    item["options"][1]["text"] = "Can we pause for a moment? I sense something shifted just now."
+    lines, error = validate(make_valid_package({ADA: item}))
+    assert error is None
+    assert "1 best-is-longest steps" in lines[-2]
+
+
+def test_module_without_a_write_first_item_is_caught(make_valid_package):
+    lines, error = validate(make_valid_package({PRIYA: valid_item("m1-priya")}))
+    assert error
+    assert problem_lines(lines) == [f"{MODULE}: module basics: none of its 3 items is write_first"]
+
+
+def test_module_quiz_without_a_complete_reflection_is_caught(make_valid_package):
+    module = yaml.safe_load(valid_course_files()[MODULE])
+    module["quiz"]["reflection"] = {"prompt": "What would you say to Debbie?"}
+    lines, error = validate(make_valid_package({MODULE: module}))
+    assert error
+    assert problem_lines(lines) == [
+        f"{MODULE}: quiz.reflection: module basics: its quiz reflection needs rubric, exemplar"
+    ]
+
+
+def test_summary_counts_branch_and_write_first_items_skills_and_facts(make_valid_package):
+    extra = {
+        f"{ITEMS}/m1-lena.yaml": valid_branch_item("m1-lena", "Lena, 23") | {"write_first": True},
+        f"{ITEMS}/m1-joe.yaml": valid_item("m1-joe", "Joe, 40", skill="here_and_now.immediacy"),
+        f"{ITEMS}/m1-kai.yaml": valid_item("m1-kai", "Kai, 17", skill="here_and_now.immediacy"),
+        f"{ITEMS}/m1-rui.yaml": valid_item("m1-rui", "Rui, 60", skill="here_and_now.immediacy"),
+    }
+    lines, error = validate(make_valid_package(extra))
+    assert error is None
+    assert "7 items, 2 skills, 2 branch items, 2 write-first items, 1 facts, 9 steps" in lines[-2]
+
+
+# The step rules on their own, as the admin's editor or a test would use them.
+
+
+def test_step_problems_of_a_sound_step_are_empty():
+    step = {"options": [valid_option("a", 3, "x" * 50), valid_option("b", 0, "y" * 90)]}
+    assert step_problems(step) == []
+
+
+def test_step_problems_name_two_best_options_and_a_missing_harmful_one():
+    step = {"options": [valid_option("a", 3, "x" * 50), valid_option("b", 3, "y" * 50)]}
+    assert step_problems(step) == [
+        "needs exactly one best option (grade 3), has 2",
+        "needs at least one harmful option (grade 0), has none",
+    ]
+
+
+def test_length_ratio_of_exactly_the_limit_passes_and_above_fails():
+    at_limit = {"options": [valid_option("a", 3, "x" * 50), valid_option("b", 0, "y" * 90)]}
+    above = {"options": [valid_option("a", 3, "x" * 50), valid_option("b", 0, "y" * 91)]}
+    assert step_problems(at_limit) == []
+    assert step_problems(above) == [
+        "option b (91 characters) is 1.82 times as long as option a (50); at most 1.8 allowed"
+    ]
+
+
+def test_best_is_longest_counts_a_tie_as_a_give_away():
+    tie = {"options": [valid_option("a", 3, "x" * 50), valid_option("b", 0, "y" * 50)]}
+    shorter = {"options": [valid_option("a", 3, "x" * 49), valid_option("b", 0, "y" * 50)]}
+    assert best_is_longest(tie) is True
+    assert best_is_longest(shorter) is False
