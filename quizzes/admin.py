@@ -3,8 +3,9 @@ import json
 from django import forms
 from django.contrib import admin
 
+from . import grading
 from .models import Answer, Attempt, Fact, FreeReply, Item, Quiz, Reflection, ReflectionAccess
-from .validation import item_problems
+from .validation import item_problems, step_name, step_problems
 
 
 class ItemForm(forms.ModelForm):
@@ -32,7 +33,12 @@ class ItemForm(forms.ModelForm):
         cleaned = super().clean()
         steps = cleaned.get("steps")
         if isinstance(steps, dict):
-            problems = item_problems(steps)
+            # The import's structure first, then the keying rules validate_course applies to the package.
+            problems = item_problems(steps) or [
+                f"{step_name(path)}: {problem}"
+                for path, step in grading.iter_steps(steps)
+                for problem in step_problems(step)
+            ]
             if problems:
                 raise forms.ValidationError({"steps": problems})
             if self.instance.pk and steps != self.instance.steps and cleaned.get("version") == self.instance.version:

@@ -43,6 +43,14 @@ def test_item_form_refuses_a_broken_option_tree_naming_the_problem(quiz):
     form = ItemForm(data=form_data(item, steps=json.dumps(steps)), instance=item)
     assert not form.is_valid()
     assert "needs exactly one best option" in str(form.errors["steps"])
+    no_harm = {
+        "options": [
+            {"id": "a", "text": "xx", "grade": 3, "rationale": "r"},
+            {"id": "b", "text": "yy", "grade": 2, "rationale": "r"},
+        ]
+    }
+    form = ItemForm(data=form_data(item, steps=json.dumps(no_harm)), instance=item)
+    assert not form.is_valid() and "first step: needs at least one harmful option" in str(form.errors["steps"])
     form = ItemForm(data=form_data(item, steps="[1, 2]"), instance=item)
     assert not form.is_valid() and "options" in str(form.errors["steps"])
 
