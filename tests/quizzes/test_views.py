@@ -70,3 +70,21 @@ def test_another_trainees_attempt_pages_are_404(client, quiz, trainee):
         assert client.get(reverse(name, args=[attempt.pk])).status_code == 404
     assert client.post(reverse("quizzes:answer", args=[attempt.pk]), {}).status_code == 404
     assert client.post(reverse("quizzes:reflection", args=[attempt.pk]), {"text": "x"}).status_code == 404
+
+
+def test_result_page_breaks_the_score_down_by_skill_and_dimension(trainee_client, quiz, trainee):
+    from tests.quizzes.test_attempts import play
+
+    attempt = play(
+        Attempt.objects.create(
+            user=trainee,
+            quiz=quiz,
+            seed=3,
+            item_ids=list(quiz.items.order_by("order").values_list("pk", flat=True)),
+            started_at="2026-11-01T10:00Z",
+        )
+    )
+    page = trainee_client.get(reverse("quizzes:result", args=[attempt.pk])).content.decode()
+    assert "Noticing a withdrawal rupture" in page and "Immediacy: speaking to what happens between us" in page
+    assert "Alliance-rupture-repair responsiveness" in page and "100%" in page and "passed" in page
+    assert "ready to practise these skills with supervision" in page
