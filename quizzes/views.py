@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from . import grading, selectors, services
 from .models import Answer
+from .vocabulary import DIMENSIONS, SKILLS
 
 
 def module_panel(request, outline, state) -> str:
@@ -153,6 +154,8 @@ def result(request, attempt_id):
             "quiz": quiz,
             "summary": summary,
             "reflection": reflection,
+            "skills": [(SKILLS.get(name, name), tally) for name, tally in sorted(summary.by_skill.items())],
+            "dimensions": [(DIMENSIONS.get(name, name), tally) for name, tally in sorted(summary.by_dimension.items())],
             "review": selectors.attempt_review(attempt),
             "labels": grading.GRADE_LABELS,
         },
