@@ -18,6 +18,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py import_course
 	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_quiz_demo
 	$(PY) scripts/run_demo.py
 
 test: install

@@ -11,6 +11,10 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include("course.api.urls")),
     path("api/v1/", include("quizzes.api.urls")),
+    path("api/v1/", include("quizzes.review.api")),
+    path("api/v1/instructor/", include("quizzes.instructor.api")),
     path("quizzes/", include("quizzes.urls")),
+    path("quizzes/", include("quizzes.review.urls")),
+    path("instructor/", include("quizzes.instructor.urls")),
     path("", include("course.urls")),
 ]

@@ -18,3 +18,16 @@ def register_module_panel(panel: ModulePanel) -> None:
 
 def module_panels(request, outline, state) -> SafeString:
     return mark_safe("".join(panel(request, outline, state) for panel in _module_panels))  # noqa: S308 - templates
+
+
+CoursePanel = Callable[..., str]  # (request, outline) -> HTML, shown on the course page
+_course_panels: list[CoursePanel] = []
+
+
+def register_course_panel(panel: CoursePanel) -> None:
+    if panel not in _course_panels:
+        _course_panels.append(panel)
+
+
+def course_panels(request, outline) -> SafeString:
+    return mark_safe("".join(panel(request, outline) for panel in _course_panels))  # noqa: S308 - templates

@@ -27,7 +27,8 @@ def my_courses(request):
 @login_required
 def course_detail(request, course):
     outline = selectors.course_outline(request.user, _visible_course(request.user, course))
-    return render(request, "course/course_detail.html", {"outline": outline})
+    panels = extensions.course_panels(request, outline)
+    return render(request, "course/course_detail.html", {"outline": outline, "panels": panels})
 
 
 @login_required

@@ -7,11 +7,15 @@ class QuizzesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from course.extensions import register_module_panel
+        # course never imports quizzes: quizzes plugs into course's hooks here.
+        from course.extensions import register_course_panel, register_module_panel
         from course.package import register_extension
 
+        from .instructor import signals  # noqa: F401 - connects the "Teaching" nav flag at login
         from .package import QuizExtension
+        from .review.views import course_panel
         from .views import module_panel
 
         register_extension(QuizExtension())
         register_module_panel(module_panel)
+        register_course_panel(course_panel)

@@ -15,6 +15,7 @@ from course.services import ImportReport, module_result_record, module_set_quiz_
 from . import grading
 from .models import TEXT_LIMITS, Answer, Attempt, Fact, FreeReply, Item, Quiz, Reflection, ReflectionAccess
 from .package import QuizSection
+from .review import services as review_services
 
 
 class Conflict(Exception):
@@ -272,6 +273,7 @@ def attempt_answer(
                 seconds=seconds,
                 answered_at=now,
             )
+            review_services.cards_on_answer(answer, item)  # first answer of a skill starts its review card
             if finished:
                 _complete(attempt, now)
     if not moved:

@@ -1,0 +1,228 @@
+"""Instructor dashboard and item analysis for cohorts of 100 and 1,000 trainees.
+
+Each cohort's course has 8 modules (3 lessons each) and 60 scenario items (a third with a branch
+step); trainees have progressed through a random number of modules with 1-2 completed attempts
+per module quiz, lesson progress, module results and review cards (some overdue). The data is
+built once per database and reused. Times are medians of several renders through Django's test
+client (the whole request: middleware, queries, template), printed with the query counts.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from datetime import date, timedelta
+
+SIZES = (100, 1000)
+RUNS = 5
+MODULES, LESSONS_PER_MODULE, ITEMS = 8, 3, 60
+SKILLS = [
+    "alliance.goal_negotiation",
+    "empathy.underlying_feeling",
+    "rupture.withdrawal.notice",
+    "rupture.confrontation.repair",
+    "here_and_now.immediacy",
+    "safety.pacing",
+]
+
+
+def _steps(rng: random.Random, branching: bool) -> dict:
+    grades = [3, 2, 1, 0]
+    rng.shuffle(grades)
+    options = [{"id": "abcd"[i], "text": f"Option {i}", "grade": g, "rationale": "r"} for i, g in enumerate(grades)]
+    if branching:
+        best = next(o for o in options if o["grade"] == 3)
+        best["next"] = {
+            "client_reply": "And then?",
+            "options": [
+                {"id": "abcd"[i], "text": f"Then {i}", "grade": g, "rationale": "r"} for i, g in enumerate([3, 1, 0, 2])
+            ],
+        }
+    return {"options": options}
+
+
+def build(size: int):
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from course.models import Cohort, Course, Enrollment, Lesson, LessonProgress, Module, ModuleResult
+    from quizzes import grading
+    from quizzes.models import Answer, Attempt, Item, Quiz, ReviewCard
+
+    User = get_user_model()
+    slug = f"bench-dashboard-{size}"
+    existing = Cohort.objects.filter(course__slug=slug).first()
+    if existing is not None:
+        return existing, existing.instructors.first()
+    rng = random.Random(size)
+    now = timezone.now()
+    course = Course.objects.create(slug=slug, title=f"Bench course {size}")
+    modules, lessons, quizzes, items = [], {}, {}, {}
+    for m in range(MODULES):
+        module = Module.objects.create(
+            course=course, slug=f"m{m + 1}", title=f"Module {m + 1}", order=m + 1, quiz_required=True
+        )
+        modules.append(module)
+        lessons[module.pk] = [
+            Lesson.objects.create(
+                module=module, slug=f"m{m + 1}-l{n}", title=f"Lesson {n}", order=n, body_markdown="Text."
+            )
+            for n in range(1, LESSONS_PER_MODULE + 1)
+        ]
+        quizzes[module.pk] = Quiz.objects.create(module=module, reflection_rubric=["Names the marker"])
+    for index in range(ITEMS):
+        module = modules[index % MODULES]
+        skill = SKILLS[index % len(SKILLS)]
+        item = Item.objects.create(
+            course=course,
+            quiz=quizzes[module.pk],
+            slug=f"item-{index}",
+            order=index,
+            skill=skill,
+            isomorph_group=skill,
+            difficulty="beginner",
+            vignette="v",
+            client_statement=f"Client {index} says something.",
+            steps=_steps(rng, index % 3 == 0),
+        )
+        items.setdefault(module.pk, []).append(item)
+
+    instructor = User.objects.create(username=f"bench-instructor-{size}", password="!")  # noqa: S106
+    cohort = Cohort.objects.create(
+        course=course, name=f"Bench cohort {size}", start_date=date.today() - timedelta(days=60)
+    )
+    cohort.instructors.add(instructor)
+    users = User.objects.bulk_create(
+        [User(username=f"bench-{size}-{i}", first_name=f"Trainee {i}", password="!") for i in range(size)]  # noqa: S106
+    )
+    Enrollment.objects.bulk_create([Enrollment(cohort=cohort, user=u) for u in users])
+
+    progress, results, cards = [], [], []
+    attempt_specs = []
+    for user in users:
+        skill_level = rng.random()
+        reached = rng.randint(0, MODULES)
+        day = now - timedelta(days=rng.randint(0, 50))
+        for position, module in enumerate(modules[: reached + 1]):
+            opened = lessons[module.pk] if position < reached else lessons[module.pk][: rng.randint(0, 2)]
+            for lesson in opened:
+                progress.append(
+                    LessonProgress(
+                        user=user,
+                        lesson=lesson,
+                        first_opened_at=day,
+                        last_opened_at=day,
+                        completed_at=day if position < reached else None,
+                    )
+                )
+            if position < reached:
+                for _ in range(rng.choice([1, 1, 2])):
+                    attempt_specs.append((user, module, day, skill_level))
+        for skill in SKILLS[: rng.randint(0, len(SKILLS))]:
+            cards.append(
+                ReviewCard(
+                    user=user,
+                    course=course,
+                    kind=ReviewCard.SKILL,
+                    skill=skill,
+                    due=now + timedelta(days=rng.randint(-10, 10)),
+                    created_at=day,
+                )
+            )
+    LessonProgress.objects.bulk_create(progress, batch_size=2000)
+    ReviewCard.objects.bulk_create(cards, batch_size=2000)
+
+    attempts = Attempt.objects.bulk_create(
+        [
+            Attempt(user=u, quiz=quizzes[m.pk], status=Attempt.COMPLETED, seed=1, item_ids=[i.pk for i in items[m.pk]],
+                    position=len(items[m.pk]), started_at=d, completed_at=d)
+            for u, m, d, _ in attempt_specs
+        ],
+        batch_size=2000,
+    )  # fmt: skip
+    answers, best = [], {}
+    for attempt, (user, module, day, level) in zip(attempts, attempt_specs, strict=True):
+        picks = []
+        for item in items[module.pk]:
+            step, path = item.steps, ""
+            while True:
+                options = sorted(step["options"], key=lambda o: -o["grade"])
+                option = options[0] if rng.random() < level else rng.choice(options)
+                answers.append(
+                    Answer(
+                        attempt=attempt,
+                        item=item,
+                        item_version=1,
+                        step_path=path,
+                        option_id=option["id"],
+                        grade=option["grade"],
+                        answered_at=day,
+                    )
+                )
+                picks.append(grading.AnsweredStep(item.slug, item.skill, option["grade"]))
+                if not option.get("next"):
+                    break
+                step, path = option["next"], grading.child_path(path, option["id"])
+        result = grading.score_attempt(picks, 0.7, True)
+        attempt.score, attempt.passed = result.score, result.passed
+        key = (user.pk, module.pk)
+        if key not in best or result.score > best[key][0]:
+            best[key] = (result.score, result.passed, day)
+    Answer.objects.bulk_create(answers, batch_size=5000)
+    Attempt.objects.bulk_update(attempts, ["score", "passed"], batch_size=2000)
+    for (user_id, module_id), (score, passed, day) in best.items():
+        results.append(
+            ModuleResult(user_id=user_id, module_id=module_id, best_score=score, passed_at=day if passed else None)
+        )
+    ModuleResult.objects.bulk_create(results, batch_size=2000)
+    print(f"  built cohort of {size}: {len(progress)} lesson rows, {len(attempts)} attempts, {len(answers)} answers")
+    return cohort, instructor
+
+
+def _time(client, url: str) -> tuple[float, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # warm up
+    times = []
+    for _ in range(RUNS):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            response = client.get(url)
+            if hasattr(response, "streaming_content"):
+                b"".join(response.streaming_content)
+            times.append(time.perf_counter() - started)
+        assert response.status_code == 200, (url, response.status_code)
+    return statistics.median(times), len(queries.captured_queries)
+
+
+def run():
+    from django.test import Client
+    from django.urls import reverse
+
+    from quizzes.models import Quiz
+
+    figures = {}
+    for size in SIZES:
+        cohort, instructor = build(size)
+        client = Client()
+        client.force_login(instructor)
+        quiz = Quiz.objects.filter(module__course=cohort.course).order_by("module__order").first()
+        urls = {
+            "dashboard": reverse("quizzes_instructor:dashboard", args=[cohort.pk]),
+            "dashboard at risk": reverse("quizzes_instructor:dashboard", args=[cohort.pk])
+            + "?risk=at_risk&sort=-last_activity",
+            "dashboard API": reverse("api-instructor-dashboard", args=[cohort.pk]),
+            "grid CSV": reverse("quizzes_instructor:dashboard_csv", args=[cohort.pk]),
+            "item analysis (module 1)": reverse("quizzes_instructor:item_analysis", args=[cohort.pk, quiz.pk]),
+        }
+        for label, url in urls.items():
+            median, queries = _time(client, url)
+            figures[(label, size)] = median
+            print(f"  {size:>5} trainees  {label:<26} median {median * 1000:8.1f} ms  ({queries} queries)")
+    for label in ("dashboard", "item analysis (module 1)"):
+        ratio = figures[(label, 1000)] / figures[(label, 100)]
+        print(f"  {label}: 1,000 trainees take {ratio:.1f}x the time of 100 (must stay under 10x)")
+    ratio = figures[("dashboard", 1000)] / figures[("dashboard", 100)]
+    assert ratio < 10, f"the 1,000-trainee dashboard took {ratio:.1f}x the 100-trainee one"

@@ -1,0 +1,371 @@
+"""Reminder pipeline at scale: 100,000 trainees, 1,000,000 review cards (10% due) on PostgreSQL.
+
+Measures, in one run:
+  1. the sweep's due-finding queries (one grouped ORM query per keyset batch) against one plain
+     SQL GROUP BY over the same due rows (goal: within 3x);
+  2. the whole planning sweep (ledger rows, next look times, sends enqueued in Celery chunks) at
+     10,000 and 100,000 trainees: planned reminders a second (goal >= 10,000/s) and peak Python
+     memory (tracemalloc, goal: flat as trainees grow);
+  3. sending with 2 worker processes and the file email backend against trivial tasks drained the
+     same way (chunks of 100) in the same run (goal: sends >= a tenth of the trivial rate).
+Needs Redis for 3 (ATTUNE_BENCH_REDIS_URL, default redis://127.0.0.1:6379/7).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from celery import shared_task
+from django.db import connection
+from django.utils import timezone
+
+TRAINEES = 100_000
+CARDS_PER_TRAINEE = 10
+DUE_SHARE = 0.10
+PREFIX = "bench-"
+REDIS_URL = os.environ.get("ATTUNE_BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
+ROOT = Path(__file__).resolve().parent.parent
+COUNTER_KEY = "attune-bench:noop"
+
+
+_redis = None
+
+
+@shared_task(name="bench.noop", ignore_result=True)
+def noop(_n: int) -> None:
+    """The trivial task the send rate is compared against: one Redis INCR so the bench sees it."""
+    global _redis
+    if _redis is None:
+        import redis
+
+        _redis = redis.Redis.from_url(REDIS_URL)
+    _redis.incr(COUNTER_KEY)
+
+
+def say(label: str, value: str) -> None:
+    print(f"  {label:<58} {value}", flush=True)
+
+
+# ---------------------------------------------------------------- data
+
+
+def _copy(table: str, columns: list[str], rows) -> None:
+    with connection.cursor() as cursor:
+        raw = cursor.connection.cursor()
+        with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+def build() -> None:
+    from course.models import Cohort, Course, Enrollment
+    from quizzes.models import ReminderPreference, ReviewCard
+    from quizzes.vocabulary import SKILLS
+
+    User = Enrollment._meta.get_field("user").related_model
+    if User.objects.filter(username__startswith=PREFIX).count() == TRAINEES and ReviewCard.objects.count() == (
+        TRAINEES * CARDS_PER_TRAINEE
+    ):
+        say("data", f"reusing {TRAINEES:,} trainees and {TRAINEES * CARDS_PER_TRAINEE:,} cards")
+        return
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        for table in (
+            "quizzes_notification",
+            "quizzes_reminder",
+            "quizzes_reviewlog",
+            "quizzes_reviewcard",
+            "quizzes_reminderpreference",
+            "course_enrollment",
+        ):
+            cursor.execute(f"TRUNCATE {table} CASCADE")
+        cursor.execute("DELETE FROM auth_user WHERE username LIKE %s", [PREFIX + "%"])
+    course, _ = Course.objects.get_or_create(slug="bench", defaults={"title": "Bench course"})
+    cohort, _ = Cohort.objects.get_or_create(course=course, name="Bench", defaults={"start_date": timezone.localdate()})
+    now = timezone.now()
+    _copy(
+        "auth_user",
+        [
+            "username",
+            "password",
+            "email",
+            "first_name",
+            "last_name",
+            "is_staff",
+            "is_active",
+            "is_superuser",
+            "date_joined",
+        ],
+        ((f"{PREFIX}{i}", "!", f"{PREFIX}{i}@bench.example", "", "", False, True, False, now) for i in range(TRAINEES)),
+    )
+    ids = list(User.objects.filter(username__startswith=PREFIX).order_by("pk").values_list("pk", flat=True))
+    _copy("course_enrollment", ["cohort_id", "user_id", "created_at"], ((cohort.pk, u, now) for u in ids))
+    zones = ["Europe/London", "America/New_York", "Europe/Berlin", "Asia/Tokyo", "UTC"]
+    rng = random.Random(5)
+    _copy(
+        ReminderPreference._meta.db_table,
+        [
+            "user_id",
+            "time_zone",
+            "reminder_time",
+            "email_enabled",
+            "in_app_enabled",
+            "frequency",
+            "ignored_in_a_row",
+            "updated_at",
+        ],
+        ((u, rng.choice(zones), "18:00", True, True, "daily", 0, now) for u in ids),
+    )
+    skills = sorted(SKILLS)[:CARDS_PER_TRAINEE]
+
+    def cards():
+        for u in ids:
+            for skill in skills:
+                due = now - timedelta(hours=1) if rng.random() < DUE_SHARE else now + timedelta(days=rng.randint(1, 60))
+                yield (u, course.pk, "skill", skill, 2, 5.0, 5.0, due, now - timedelta(days=3), 1, now)
+
+    _copy(
+        ReviewCard._meta.db_table,
+        [
+            "user_id",
+            "course_id",
+            "kind",
+            "skill",
+            "state",
+            "stability",
+            "difficulty",
+            "due",
+            "last_review",
+            "reps",
+            "created_at",
+        ],
+        cards(),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    say(
+        "data built (COPY)",
+        f"{TRAINEES:,} trainees, {TRAINEES * CARDS_PER_TRAINEE:,} cards in {time.perf_counter() - started:.1f} s",
+    )
+
+
+def reset(active: int, now) -> list[int]:
+    """Forget every reminder; make the first `active` trainees' reminder time come now."""
+    from quizzes.models import ReminderPreference
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE quizzes_notification, quizzes_reminder")
+    ids = list(
+        ReminderPreference.objects.filter(user__username__startswith=PREFIX)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+    )
+    cutoff = ids[active - 1]
+    ReminderPreference.objects.filter(user_id__lte=cutoff).update(
+        next_reminder_at=now - timedelta(minutes=1),
+        last_reminded_at=None,
+        last_reviewed_at=None,
+        quiet_start=None,
+        quiet_end=None,
+    )
+    ReminderPreference.objects.filter(user_id__gt=cutoff).update(next_reminder_at=now + timedelta(days=1))
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE quizzes_reminderpreference")
+    return ids[:active]
+
+
+# ---------------------------------------------------------------- 1. due-finding
+
+
+def bench_due_finding() -> None:
+    from quizzes.conf import app_settings
+    from quizzes.models import ReminderPreference, ReviewCard
+    from quizzes.review import selectors
+
+    now = timezone.now()
+    ids = list(ReminderPreference.objects.order_by("user_id").values_list("user_id", flat=True))
+    batch = app_settings.REMINDER_BATCH_SIZE
+    table = ReviewCard._meta.db_table
+
+    def orm():
+        total = 0
+        for start in range(0, len(ids), batch):
+            total += sum(selectors.due_counts_by_user(ids[start : start + batch], now).values())
+        return total
+
+    def plain():
+        with connection.cursor() as cursor:
+            sql = f"SELECT user_id, count(*) FROM {table} WHERE due <= %s GROUP BY user_id"  # noqa: S608 - model table
+            cursor.execute(sql, [now])
+            return sum(n for _, n in cursor.fetchall())
+
+    timings = {}
+    for name, fn in (("orm", orm), ("plain", plain)):
+        fn()  # warm the cache
+        runs = []
+        for _ in range(5):
+            started = time.perf_counter()
+            due = fn()
+            runs.append(time.perf_counter() - started)
+        timings[name] = sorted(runs)[2]
+    say("due cards found (both ways)", f"{due:,}")
+    say(f"sweep's grouped ORM queries ({len(ids) // batch} batches of {batch:,})", f"{timings['orm'] * 1000:.0f} ms")
+    say("plain SQL GROUP BY over the same rows", f"{timings['plain'] * 1000:.0f} ms")
+    ratio = timings["orm"] / timings["plain"]
+    say("ratio (goal: within 3x)", f"{ratio:.2f}x {'OK' if ratio <= 3 else 'MISSED'}")
+
+
+# ---------------------------------------------------------------- 2. planning sweep
+
+
+def bench_sweep() -> None:
+    from quizzes.review import reminders
+
+    results = {}
+    for active in (10_000, TRAINEES):
+        now = timezone.now()
+        reset(active, now)
+        started = time.perf_counter()
+        report = reminders.plan_sweep(now)
+        elapsed = time.perf_counter() - started
+        reset(active, now)
+        tracemalloc.start()
+        reminders.plan_sweep(now)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        results[active] = (report, elapsed, peak)
+        say(
+            f"sweep over {active:,} trainees",
+            f"{report.planned:,} planned, {sum(report.skipped.values()):,} skipped in {elapsed:.2f} s = "
+            f"{report.planned / elapsed:,.0f} planned/s ({report.looked_at / elapsed:,.0f} trainees/s)",
+        )
+        say(f"  peak Python memory, {active:,} trainees (tracemalloc)", f"{peak / 1e6:.1f} MB")
+    rate = results[TRAINEES][0].planned / results[TRAINEES][1]
+    say("planned/s at 100,000 (goal >= 10,000/s)", f"{rate:,.0f} {'OK' if rate >= 10_000 else 'MISSED'}")
+    growth = results[TRAINEES][2] / results[10_000][2]
+    say("memory 100,000 vs 10,000 trainees (flat = ~1x)", f"{growth:.2f}x")
+
+
+# ---------------------------------------------------------------- 3. sending
+
+
+def _start_workers(queue: str, mail_dir: str):
+    env = {
+        **os.environ,
+        "REDIS_URL": REDIS_URL,
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "DJANGO_EMAIL_FILE_PATH": mail_dir,
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "DJANGO_DEBUG": "false",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "config",
+        "worker",
+        "--concurrency=2",
+        "-Q",
+        queue,
+        "-I",
+        "benchmarks.bench_reminders",
+        "--without-gossip",
+        "--without-mingle",
+        "--loglevel=WARNING",
+    ]
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _wait(condition, timeout: float) -> float:
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        if condition():
+            return time.perf_counter() - started
+        time.sleep(0.05)
+    raise TimeoutError("the workers did not finish in time")
+
+
+def bench_sending() -> None:
+    import redis
+
+    from config.celery import app
+    from quizzes.models import Reminder
+    from quizzes.review import reminders
+
+    client = redis.Redis.from_url(REDIS_URL)
+    queue = f"attune-bench-{uuid.uuid4().hex[:6]}"
+    app.conf.task_default_queue = queue
+    mail_dir = tempfile.mkdtemp(prefix="attune-bench-mail-")
+    workers = _start_workers(queue, mail_dir)
+    try:
+        ping = app.control.ping  # wait until both worker processes are ready
+        _wait(lambda: bool(ping(timeout=0.5)), 60)
+        trivial = 20_000
+        client.set(COUNTER_KEY, 0)
+        started = time.perf_counter()
+        noop.chunks([(n,) for n in range(trivial)], 100).apply_async()
+        _wait(lambda: int(client.get(COUNTER_KEY) or 0) >= trivial, 300)
+        elapsed = time.perf_counter() - started
+        trivial_rate = trivial / elapsed
+        say(
+            "trivial tasks, 2 worker processes, chunks of 100",
+            f"{trivial:,} in {elapsed:.2f} s = {trivial_rate:,.0f}/s",
+        )
+
+        now = timezone.now()
+        reset(10_000, now)
+        started = time.perf_counter()
+        report = reminders.plan_sweep(now)  # enqueues as it commits each batch
+        planned = report.planned
+        _wait(lambda: Reminder.objects.filter(status__in=["sent", "skipped", "failed"]).count() >= planned, 600)
+        elapsed = time.perf_counter() - started
+        sent = Reminder.objects.filter(status="sent").count()
+        files = sum(p.read_bytes().count(b"\nList-Unsubscribe-Post:") for p in Path(mail_dir).iterdir())
+        send_rate = sent / elapsed
+        say(
+            "reminders sent (file email backend + in-app)",
+            f"{sent:,} of {planned:,} in {elapsed:.2f} s = {send_rate:,.0f}/s ({files:,} emails written)",
+        )
+        ratio = send_rate / trivial_rate
+        say("send rate vs trivial rate (goal >= 0.10)", f"{ratio:.2f} {'OK' if ratio >= 0.1 else 'MISSED'}")
+    finally:
+        workers.send_signal(signal.SIGTERM)
+        try:
+            workers.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            workers.kill()
+        client.delete(queue, COUNTER_KEY)
+
+
+def run() -> None:
+    from django.conf import settings
+
+    from config.celery import app
+
+    settings.DEBUG = False  # DEBUG keeps every query's SQL: that would be measured as the sweep's memory
+
+    # Point this process's producer at the bench Redis before anything is published.
+    app.conf.broker_url = REDIS_URL
+    app.conf.broker_transport_options = {}
+    app.conf.task_default_queue = f"attune-bench-idle-{uuid.uuid4().hex[:6]}"  # no worker: sweeps only enqueue
+    build()
+    print("1. due-finding", flush=True)
+    bench_due_finding()
+    print("2. planning sweep", flush=True)
+    bench_sweep()
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).delete(app.conf.task_default_queue)
+    print("3. sending", flush=True)
+    bench_sending()

@@ -1,0 +1,112 @@
+"""Dashboard rules with no ORM: a module's status for a trainee, at-risk flags, the grid's filters.
+
+Skill mastery ("ready to practise") is quizzes.review.mastery's rule, shared with the trainee's pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+NOT_STARTED, IN_PROGRESS, COMPLETED, PASSED = "not started", "in progress", "completed", "passed"
+STATUSES = (NOT_STARTED, IN_PROGRESS, COMPLETED, PASSED)
+
+
+def module_status(
+    lessons_total: int,
+    lessons_opened: int,
+    lessons_completed: int,
+    quiz_required: bool,
+    best_score: float | None,
+    quiz_passed: bool,
+    attempts: int = 0,
+) -> str:
+    """passed: the module's quiz is passed; completed: every lesson read and no quiz to pass;
+    in progress: anything begun (a lesson opened, a quiz attempted); otherwise not started."""
+    if quiz_required and quiz_passed:
+        return PASSED
+    if not quiz_required and lessons_total and lessons_completed >= lessons_total:
+        return COMPLETED
+    if lessons_opened or lessons_completed or attempts or best_score is not None:
+        return IN_PROGRESS
+    return NOT_STARTED
+
+
+@dataclass(frozen=True)
+class RiskThresholds:
+    inactive_days: int
+    overdue_reviews: int
+    harmful_picks: int
+
+
+def at_risk_reasons(
+    now: datetime,
+    last_activity: datetime | None,
+    enrolled_at: datetime,
+    overdue_reviews: int,
+    harmful_by_skill: dict[str, int],
+    thresholds: RiskThresholds,
+) -> list[str]:
+    """Why a trainee may need a word from their instructor (empty when there is no reason)."""
+    reasons = []
+    since = last_activity or enrolled_at
+    idle = now - since
+    if idle >= timedelta(days=thresholds.inactive_days):
+        what = "no activity" if last_activity else "nothing started"
+        reasons.append(f"{what} for {idle.days} days")
+    if overdue_reviews > thresholds.overdue_reviews:
+        reasons.append(f"{overdue_reviews} overdue reviews")
+    for skill, count in sorted(harmful_by_skill.items()):
+        if count >= thresholds.harmful_picks:
+            reasons.append(f"{count} harmful picks in {skill}")
+    return reasons
+
+
+SORTS = ("name", "last_activity", "progress", "risk", "overdue")
+RISK_FILTERS = ("", "at_risk", "on_track")
+
+
+@dataclass(frozen=True)
+class DashboardQuery:
+    """The dashboard's filters and order, parsed from query parameters (errors name the parameter)."""
+
+    q: str = ""
+    risk: str = ""
+    module: str = ""
+    status: str = ""
+    sort: str = "name"
+    descending: bool = False
+    page: int = 1
+
+    @classmethod
+    def from_params(cls, params, module_slugs: set[str]) -> DashboardQuery:
+        errors: dict[str, str] = {}
+        q = (params.get("q") or "").strip()
+        if len(q) > 100 or "\x00" in q:
+            errors["q"] = "must be at most 100 characters of text."
+        risk = params.get("risk") or ""
+        if risk not in RISK_FILTERS:
+            errors["risk"] = f"must be one of {', '.join(r for r in RISK_FILTERS if r)} (or empty)."
+        module = params.get("module") or ""
+        if module and module not in module_slugs:
+            errors["module"] = "is not a module of this cohort's course."
+        status = params.get("status") or ""
+        if status and status not in STATUSES:
+            errors["status"] = f"must be one of: {', '.join(STATUSES)}."
+        if status and not module:
+            errors["status"] = "needs a module (the status is a module's status)."
+        sort = params.get("sort") or "name"
+        descending = sort.startswith("-")
+        if sort.lstrip("-") not in SORTS:
+            errors["sort"] = f"must be one of {', '.join(SORTS)}, optionally prefixed with '-' for descending."
+        page = params.get("page") or "1"
+        if not (isinstance(page, str) and page.isdigit() and 1 <= int(page) <= 100_000):
+            errors["page"] = "must be a whole number from 1."
+        if errors:
+            raise ValueError(errors)
+        return cls(
+            q=q, risk=risk, module=module, status=status, sort=sort.lstrip("-"), descending=descending, page=int(page)
+        )
+
+    @property
+    def sort_param(self) -> str:
+        return ("-" if self.descending else "") + self.sort

@@ -1,0 +1,608 @@
+"""Reads for instructors, scoped to the cohorts they teach, in a fixed number of queries per page.
+
+Nothing here is cached: membership is read on every request, so removing an instructor from a
+cohort takes effect on their next request. Per-trainee figures are aggregated by the database
+(GROUP BY trainee), never computed by a query per trainee.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
+from django.http import Http404
+from django.utils import timezone
+
+from course.models import Cohort, Enrollment, LessonProgress, Module, ModuleResult
+
+from .. import grading
+from ..conf import app_settings
+from ..models import Answer, Attempt, FreeReply, Item, Quiz, Reflection, ReviewCard, ReviewLog
+from ..review import mastery as mastery_rules
+from ..selectors import reflections_readable_by
+from ..vocabulary import SKILLS
+from . import rules, stats
+
+# ---------------------------------------------------------------- access
+
+
+def cohorts_taught_by(user) -> QuerySet[Cohort]:
+    """The cohorts an instructor teaches (staff: every cohort). Read fresh on every call."""
+    if not user.is_authenticated:
+        return Cohort.objects.none()
+    cohorts = Cohort.objects.select_related("course").order_by("-start_date", "name")
+    return cohorts if user.is_staff else cohorts.filter(instructors=user)
+
+
+def is_instructor(user) -> bool:
+    """Whether the instructor pages are for this user at all (anyone else gets 403)."""
+    return user.is_authenticated and (user.is_staff or Cohort.objects.filter(instructors=user).exists())
+
+
+def cohort_for(user, cohort_id: int) -> Cohort:
+    """A cohort the user teaches, or 404 (whether it does not exist or is someone else's)."""
+    cohort = cohorts_taught_by(user).filter(pk=cohort_id).first()
+    if cohort is None:
+        raise Http404("No such cohort among those you teach.")
+    return cohort
+
+
+def trainee_of(cohort: Cohort, user_id: int):
+    enrollment = Enrollment.objects.select_related("user").filter(cohort=cohort, user_id=user_id).first()
+    if enrollment is None:
+        raise Http404("No such trainee in this cohort.")
+    return enrollment.user
+
+
+def reflection_for(viewer, cohort: Cohort, reflection_id: int) -> Reflection:
+    """A shared reflection of a trainee of this cohort that the privacy rule lets the viewer read."""
+    reflection = (
+        reflections_readable_by(viewer)
+        .filter(
+            pk=reflection_id,
+            shared=True,
+            author__enrollments__cohort=cohort,
+            attempt__quiz__module__course_id=cohort.course_id,
+        )
+        .exclude(author=viewer)
+        .first()
+    )
+    if reflection is None:
+        raise Http404("No such reflection shared with you in this cohort.")
+    return reflection
+
+
+def _trainee_ids(cohort: Cohort) -> QuerySet:
+    return Enrollment.objects.filter(cohort=cohort).values("user_id")
+
+
+def display_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+# ---------------------------------------------------------------- spaced review (issue 5, read only)
+
+
+def overdue_reviews_by_trainee(cohort: Cohort, now: datetime) -> dict[int, int]:
+    """Review cards of this course due for longer than ATTUNE_OVERDUE_AFTER_HOURS, per trainee, in one
+    grouped query. The grace matters: a new facts deck is due the moment it is dealt, so counting
+    every due card would flag each trainee after their first quiz."""
+    overdue_before = now - timedelta(hours=app_settings.OVERDUE_AFTER_HOURS)
+    rows = (
+        ReviewCard.objects.filter(user__in=_trainee_ids(cohort), course_id=cohort.course_id, due__lt=overdue_before)
+        .order_by()
+        .values("user_id")
+        .annotate(n=Count("*"))
+        .values_list("user_id", "n")
+    )
+    return dict(rows)
+
+
+def mastery_by_trainee(cohort: Cohort) -> dict[tuple[int, str], mastery_rules.Mastery]:
+    """quizzes.review.mastery's rule for every (trainee, skill) of the cohort, in two queries:
+    first-step answers in quizzes and spaced reviews, the same picks the trainee's own page uses."""
+    trainee_ids = _trainee_ids(cohort)
+    picks: dict[tuple[int, str], list[mastery_rules.Pick]] = defaultdict(list)
+    answers = Answer.objects.filter(
+        attempt__user__in=trainee_ids, step_path="", item__course_id=cohort.course_id
+    ).values_list("attempt__user_id", "item__skill", "item_id", "grade", "answered_at")
+    for user_id, skill, item_id, grade, at in answers:
+        picks[(user_id, skill)].append(mastery_rules.Pick(item_id, grade, at))
+    reviews = ReviewLog.objects.filter(
+        user__in=trainee_ids,
+        source=ReviewLog.REVIEW,
+        card__kind=ReviewCard.SKILL,
+        card__course_id=cohort.course_id,
+        item__isnull=False,
+    ).values_list("user_id", "card__skill", "item_id", "grade", "reviewed_at")
+    for user_id, skill, item_id, grade, at in reviews:
+        picks[(user_id, skill)].append(mastery_rules.Pick(item_id, grade, at))
+    return {key: mastery_rules.mastery(values) for key, values in picks.items()}
+
+
+def review_history_of(user, cohort: Cohort, limit: int = 100) -> list[ReviewLog]:
+    """A trainee's latest spaced reviews in the cohort's course (quiz-sourced logs are the attempts above)."""
+    return list(
+        ReviewLog.objects.filter(user=user, card__course_id=cohort.course_id, source=ReviewLog.REVIEW)
+        .select_related("card", "card__fact", "item")
+        .order_by("-reviewed_at", "-pk")[:limit]
+    )
+
+
+# ---------------------------------------------------------------- dashboard
+
+
+@dataclass
+class ModuleCell:
+    status: str
+    score: float | None
+    lessons_done: int
+    lessons_total: int
+    attempts: int
+
+
+@dataclass
+class SkillCell:
+    earned: int = 0
+    possible: int = 0
+    harmful: int = 0
+    ready: bool = False
+
+    @property
+    def share(self) -> float | None:
+        return self.earned / self.possible if self.possible else None
+
+
+@dataclass
+class TraineeRow:
+    user: object
+    name: str
+    enrolled_at: datetime
+    cells: list[ModuleCell]
+    skills: dict[str, SkillCell]
+    last_activity: datetime | None
+    overdue_reviews: int
+    risk: list[str]
+
+    @property
+    def at_risk(self) -> bool:
+        return bool(self.risk)
+
+    @property
+    def modules_done(self) -> int:
+        return sum(1 for c in self.cells if c.status in (rules.COMPLETED, rules.PASSED))
+
+    @property
+    def progress(self) -> float:
+        return self.modules_done / len(self.cells) if self.cells else 0.0
+
+    @property
+    def ready_skills(self) -> int:
+        return sum(1 for s in self.skills.values() if s.ready)
+
+
+@dataclass
+class SkillSummary:
+    skill: str
+    label: str
+    mean_share: float | None
+    ready: int
+    answered: int
+
+
+@dataclass
+class Dashboard:
+    cohort: Cohort
+    modules: list[Module]
+    skills: list[str]
+    rows: list[TraineeRow]
+    total_trainees: int
+    at_risk_count: int
+    thresholds: rules.RiskThresholds
+    query: rules.DashboardQuery
+    skill_summary: list[SkillSummary] = field(default_factory=list)
+
+    def skill_label(self, skill: str) -> str:
+        return SKILLS.get(skill, skill)
+
+
+def thresholds() -> rules.RiskThresholds:
+    return rules.RiskThresholds(
+        inactive_days=app_settings.AT_RISK_INACTIVE_DAYS,
+        overdue_reviews=app_settings.AT_RISK_OVERDUE_REVIEWS,
+        harmful_picks=app_settings.AT_RISK_HARMFUL_PICKS,
+    )
+
+
+def course_modules(cohort: Cohort) -> list[Module]:
+    return list(
+        Module.objects.filter(course_id=cohort.course_id, is_active=True)
+        .select_related("quiz")
+        .annotate(lessons_total=Count("lessons", filter=Q(lessons__is_active=True)))
+        .order_by("order")
+    )
+
+
+def cohort_dashboard(
+    cohort: Cohort, query: rules.DashboardQuery | None = None, now: datetime | None = None, modules=None
+) -> Dashboard:
+    """Trainees by modules, skills, activity and risk for a whole cohort in ten queries, whatever its size."""
+    now = now or timezone.now()
+    query = query or rules.DashboardQuery()
+    modules = modules if modules is not None else course_modules(cohort)
+    trainee_ids = _trainee_ids(cohort)
+    course_id = cohort.course_id
+
+    enrollments = list(Enrollment.objects.filter(cohort=cohort).select_related("user").order_by("user__username"))
+    lessons = {
+        (row["user_id"], row["lesson__module_id"]): row
+        for row in LessonProgress.objects.filter(
+            user__in=trainee_ids, lesson__module__course_id=course_id, lesson__is_active=True
+        )
+        .values("user_id", "lesson__module_id")
+        .annotate(
+            opened=Count("id"),
+            completed=Count("id", filter=Q(completed_at__isnull=False)),
+            last=Max("last_opened_at"),
+        )
+        .order_by()
+    }
+    results = {
+        (row["user_id"], row["module_id"]): row
+        for row in ModuleResult.objects.filter(user__in=trainee_ids, module__course_id=course_id).values(
+            "user_id", "module_id", "best_score", "passed_at"
+        )
+    }
+    attempts = {
+        (row["user_id"], row["quiz__module_id"]): row
+        for row in Attempt.objects.filter(user__in=trainee_ids, quiz__module__course_id=course_id)
+        .values("user_id", "quiz__module_id")
+        .annotate(n=Count("id"), last=Max("started_at"))
+        .order_by()
+    }
+    skill_rows = list(
+        Answer.objects.filter(attempt__user__in=trainee_ids, item__course_id=course_id)
+        .values("attempt__user_id", "item__skill")
+        .annotate(
+            earned=Sum("grade"),
+            steps=Count("id"),
+            harmful=Count("id", filter=Q(grade=grading.HARMFUL)),
+            last=Max("answered_at"),
+        )
+        .order_by()
+    )
+    mastery = mastery_by_trainee(cohort)
+    skills = _skills_in_course(course_id)
+    overdue = overdue_reviews_by_trainee(cohort, now)
+    limits = thresholds()
+
+    skills_by_user: dict[int, dict[str, SkillCell]] = defaultdict(dict)
+    last_answer: dict[int, datetime] = {}
+    for row in skill_rows:
+        user_id, skill = row["attempt__user_id"], row["item__skill"]
+        skills_by_user[user_id][skill] = SkillCell(
+            earned=row["earned"] or 0,
+            possible=row["steps"] * grading.MAX_GRADE,
+            harmful=row["harmful"],
+            ready=bool((user_id, skill) in mastery and mastery[(user_id, skill)].ready),
+        )
+        if row["last"] and (user_id not in last_answer or row["last"] > last_answer[user_id]):
+            last_answer[user_id] = row["last"]
+
+    rows = []
+    for enrollment in enrollments:
+        user = enrollment.user
+        cells, activity = [], [last_answer.get(user.pk)]
+        for module in modules:
+            lesson_row = lessons.get((user.pk, module.pk), {})
+            result = results.get((user.pk, module.pk))
+            attempt_row = attempts.get((user.pk, module.pk), {})
+            activity += [lesson_row.get("last"), attempt_row.get("last")]
+            cells.append(
+                ModuleCell(
+                    status=rules.module_status(
+                        module.lessons_total,
+                        lesson_row.get("opened", 0),
+                        lesson_row.get("completed", 0),
+                        module.quiz_required,
+                        result["best_score"] if result else None,
+                        bool(result and result["passed_at"]),
+                        attempt_row.get("n", 0),
+                    ),
+                    score=result["best_score"] if result else None,
+                    lessons_done=lesson_row.get("completed", 0),
+                    lessons_total=module.lessons_total,
+                    attempts=attempt_row.get("n", 0),
+                )
+            )
+        last_activity = max((a for a in activity if a), default=None)
+        user_skills = skills_by_user.get(user.pk, {})
+        rows.append(
+            TraineeRow(
+                user=user,
+                name=display_name(user),
+                enrolled_at=enrollment.created_at,
+                cells=cells,
+                skills=user_skills,
+                last_activity=last_activity,
+                overdue_reviews=overdue.get(user.pk, 0),
+                risk=rules.at_risk_reasons(
+                    now,
+                    last_activity,
+                    enrollment.created_at,
+                    overdue.get(user.pk, 0),
+                    {s: c.harmful for s, c in user_skills.items()},
+                    limits,
+                ),
+            )
+        )
+
+    summary = []
+    for skill in skills:
+        cells = [r.skills[skill] for r in rows if skill in r.skills]
+        shares = [c.share for c in cells if c.share is not None]
+        summary.append(
+            SkillSummary(
+                skill,
+                SKILLS.get(skill, skill),
+                sum(shares) / len(shares) if shares else None,
+                sum(1 for c in cells if c.ready),
+                len(cells),
+            )
+        )
+    return Dashboard(
+        cohort=cohort,
+        modules=modules,
+        skills=skills,
+        rows=_filter_and_sort(rows, modules, query),
+        total_trainees=len(rows),
+        at_risk_count=sum(1 for r in rows if r.at_risk),
+        thresholds=limits,
+        query=query,
+        skill_summary=summary,
+    )
+
+
+def _skills_in_course(course_id: int) -> list[str]:
+    used = set(Item.objects.filter(course_id=course_id, is_active=True).values_list("skill", flat=True).distinct())
+    ordered = [s for s in SKILLS if s in used]
+    return ordered + sorted(used - set(ordered))
+
+
+def _filter_and_sort(rows: list[TraineeRow], modules: list[Module], query: rules.DashboardQuery) -> list[TraineeRow]:
+    if query.q:
+        needle = query.q.casefold()
+        rows = [r for r in rows if needle in r.name.casefold() or needle in r.user.get_username().casefold()]
+    if query.risk == "at_risk":
+        rows = [r for r in rows if r.at_risk]
+    elif query.risk == "on_track":
+        rows = [r for r in rows if not r.at_risk]
+    if query.module and query.status:
+        index = next(i for i, m in enumerate(modules) if m.slug == query.module)
+        rows = [r for r in rows if r.cells[index].status == query.status]
+    oldest = datetime.min.replace(tzinfo=timezone.get_current_timezone())
+    keys = {
+        "name": lambda r: (r.name.casefold(), r.user.pk),
+        "last_activity": lambda r: (r.last_activity or oldest, r.user.pk),
+        "progress": lambda r: (r.progress, r.user.pk),
+        "risk": lambda r: (len(r.risk), r.user.pk),
+        "overdue": lambda r: (r.overdue_reviews, r.user.pk),
+    }
+    return sorted(rows, key=keys[query.sort], reverse=query.descending)
+
+
+# ---------------------------------------------------------------- pictures
+
+
+def completion_over_time(cohort: Cohort, modules: list[Module], trainee_count: int) -> dict[str, list]:
+    """Cumulative share of all (trainee, lesson) pairs read and (trainee, quiz) pairs passed, by day."""
+    trainee_ids = _trainee_ids(cohort)
+    lessons_total = sum(m.lessons_total for m in modules) * trainee_count
+    quizzes_total = sum(1 for m in modules if m.quiz_required) * trainee_count
+    lesson_days = (
+        LessonProgress.objects.filter(
+            user__in=trainee_ids,
+            lesson__module__course_id=cohort.course_id,
+            lesson__is_active=True,
+            completed_at__isnull=False,
+        )
+        .annotate(day=TruncDate("completed_at"))
+        .values("day")
+        .annotate(n=Count("id"))
+        .order_by("day")
+    )
+    pass_days = (
+        ModuleResult.objects.filter(
+            user__in=trainee_ids, module__course_id=cohort.course_id, module__is_active=True, passed_at__isnull=False
+        )
+        .annotate(day=TruncDate("passed_at"))
+        .values("day")
+        .annotate(n=Count("id"))
+        .order_by("day")
+    )
+    return {
+        "Lessons read": _cumulative(lesson_days, lessons_total),
+        "Module quizzes passed": _cumulative(pass_days, quizzes_total),
+    }
+
+
+def _cumulative(rows, total: int) -> list[tuple[date, float]]:
+    running, points = 0, []
+    for row in rows:
+        running += row["n"]
+        points.append((row["day"], running / total if total else 0.0))
+    return points
+
+
+# ---------------------------------------------------------------- a trainee
+
+
+@dataclass
+class StepLine:
+    item: Item
+    step_path: str
+    client_line: str
+    chosen: dict | None
+    best: dict | None
+    grade: int
+    confidence: int | None
+    free_reply: str | None
+
+
+@dataclass
+class AttemptView:
+    attempt: Attempt
+    lines: list[StepLine]
+    reflection: Reflection | None
+
+
+@dataclass
+class TraineeDetail:
+    cohort: Cohort
+    trainee: object
+    name: str
+    attempts: list[AttemptView]
+    reflections: list[Reflection]
+    review_history: list[ReviewLog]
+
+
+def trainee_detail(viewer, cohort: Cohort, trainee) -> TraineeDetail:
+    """Every attempt of a trainee in the cohort's course, step by step, in four queries."""
+    attempts = list(
+        Attempt.objects.filter(user=trainee, quiz__module__course_id=cohort.course_id)
+        .select_related("quiz__module")
+        .order_by("-started_at")
+    )
+    replies = {
+        (r["attempt_id"], r["item_id"]): r["text"]
+        for r in FreeReply.objects.filter(attempt__in=attempts).values("attempt_id", "item_id", "text")
+    }
+    lines: dict[int, list[StepLine]] = defaultdict(list)
+    for answer in Answer.objects.filter(attempt__in=attempts).select_related("item").order_by("answered_at", "pk"):
+        try:
+            step = grading.step_at(answer.item.steps, answer.step_path)
+        except grading.StepNotFound:
+            step = {"options": []}
+        lines[answer.attempt_id].append(
+            StepLine(
+                item=answer.item,
+                step_path=answer.step_path,
+                client_line=step.get("client_reply") or answer.item.client_statement,
+                chosen=grading.option_by_id(step, answer.option_id),
+                best=grading.best_option(step) if step.get("options") else None,
+                grade=answer.grade,
+                confidence=answer.confidence,
+                free_reply=None if answer.step_path else replies.get((answer.attempt_id, answer.item_id)),
+            )
+        )
+    # Only reflections the privacy rule lets this viewer read; the text is shown on their own page.
+    reflections = list(
+        reflections_readable_by(viewer)
+        .filter(author=trainee, shared=True, attempt__quiz__module__course_id=cohort.course_id)
+        .exclude(author=viewer)
+        .order_by("-created_at")
+    )
+    by_attempt = {r.attempt_id: r for r in reflections}
+    return TraineeDetail(
+        cohort=cohort,
+        trainee=trainee,
+        name=display_name(trainee),
+        attempts=[AttemptView(a, lines.get(a.pk, []), by_attempt.get(a.pk)) for a in attempts],
+        reflections=reflections,
+        review_history=review_history_of(trainee, cohort),
+    )
+
+
+# ---------------------------------------------------------------- item analysis
+
+
+@dataclass
+class QuizSummary:
+    quiz: Quiz
+    attempts: int
+    trainees: int
+    mean_score: float | None
+    pass_rate: float | None
+
+
+def quiz_summaries(cohort: Cohort) -> list[QuizSummary]:
+    quizzes = list(
+        Quiz.objects.filter(module__course_id=cohort.course_id, module__is_active=True)
+        .select_related("module")
+        .order_by("module__order")
+    )
+    figures = {
+        row["quiz_id"]: row
+        for row in Attempt.objects.filter(user__in=_trainee_ids(cohort), quiz__in=quizzes, status=Attempt.COMPLETED)
+        .values("quiz_id")
+        .annotate(
+            n=Count("id"),
+            trainees=Count("user_id", distinct=True),
+            mean=Sum("score"),
+            passes=Count("id", filter=Q(passed=True)),
+        )
+        .order_by()
+    }
+    summaries = []
+    for quiz in quizzes:
+        row = figures.get(quiz.pk)
+        n = row["n"] if row else 0
+        summaries.append(
+            QuizSummary(
+                quiz,
+                n,
+                row["trainees"] if row else 0,
+                row["mean"] / n if n else None,
+                row["passes"] / n if n else None,
+            )
+        )
+    return summaries
+
+
+def quiz_for(cohort: Cohort, quiz_id: int) -> Quiz:
+    quiz = (
+        Quiz.objects.filter(pk=quiz_id, module__course_id=cohort.course_id, module__is_active=True)
+        .select_related("module")
+        .first()
+    )
+    if quiz is None:
+        raise Http404("No such quiz in this cohort's course.")
+    return quiz
+
+
+@dataclass
+class ItemAnalysis:
+    cohort: Cohort
+    quiz: Quiz
+    items: list[Item]
+    stats: stats.QuizStat
+
+    def rows(self):
+        return zip(self.items, self.stats.items, strict=True)
+
+
+def item_analysis(cohort: Cohort, quiz: Quiz) -> ItemAnalysis:
+    """Item statistics over the cohort's completed attempts at a quiz, in three queries."""
+    items = list(quiz.items.filter(is_active=True).order_by("order", "slug"))
+    completed = Attempt.objects.filter(quiz=quiz, status=Attempt.COMPLETED, user__in=_trainee_ids(cohort))
+    totals, passed = {}, {}
+    for attempt_id, score, ok in completed.values_list("id", "score", "passed"):
+        totals[attempt_id] = score or 0.0
+        passed[attempt_id] = bool(ok)
+    picks = [
+        stats.Pick(*row)
+        for row in Answer.objects.filter(attempt__in=completed.values("id"), item__in=items).values_list(
+            "attempt_id", "item__slug", "step_path", "option_id", "grade"
+        )
+    ]
+    quiz_stat = stats.analyse_quiz(
+        [(i.slug, i.steps, i.client_statement) for i in items],
+        picks,
+        totals,
+        passed,
+        best_floor=app_settings.ITEM_ANALYSIS_BEST_PICK_FLOOR,
+    )
+    return ItemAnalysis(cohort, quiz, items, quiz_stat)

@@ -1,0 +1,233 @@
+"""Instructors' pages: thin views over quizzes.instructor.selectors and services.
+
+Every view re-reads the cohorts the user teaches (no caching), so access follows membership
+on the very next request. A user who teaches nothing gets 403; a cohort, trainee or reflection
+outside what the instructor teaches is a 404.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.http import require_http_methods
+
+from ..services import Conflict
+from . import charts, csvexport, rules, selectors, services
+from .signals import remember_teaching
+
+
+def instructor_required(view):
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        teaches = selectors.is_instructor(request.user)
+        remember_teaching(request, teaches)
+        if not teaches:
+            raise PermissionDenied("These pages are for instructors.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _query(request, modules):
+    try:
+        return rules.DashboardQuery.from_params(request.GET, {m.slug for m in modules}), None
+    except ValueError as exc:
+        return None, exc.args[0]
+
+
+def _first_error(exc: ValidationError) -> str:
+    return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
+
+
+@instructor_required
+def cohort_list(request):
+    cohorts = list(selectors.cohorts_taught_by(request.user))
+    return render(request, "quizzes/instructor/cohort_list.html", {"cohorts": cohorts})
+
+
+SORT_LABELS = {
+    "name": "Name",
+    "-last_activity": "Most recently active",
+    "last_activity": "Longest inactive",
+    "-risk": "Most risk reasons",
+    "-overdue": "Most overdue reviews",
+    "progress": "Least progress",
+    "-progress": "Most progress",
+}
+
+
+PAGE_SIZE = 100
+
+
+def _dashboard_page(request, cohort, modules, errors, board=None):
+    current = board.query.sort_param if board else "name"
+    page = None
+    if board:
+        # The grid shows one page of rows; filters and order apply to the whole cohort first.
+        pages = max(1, -(-len(board.rows) // PAGE_SIZE))
+        number = min(board.query.page, pages)
+        page = {
+            "rows": board.rows[(number - 1) * PAGE_SIZE : number * PAGE_SIZE],
+            "number": number,
+            "count": pages,
+            "previous": number - 1 if number > 1 else None,
+            "next": number + 1 if number < pages else None,
+        }
+    context = {
+        "page": page,
+        "cohort": cohort,
+        "modules": modules,
+        "errors": errors,
+        "params": request.GET,
+        "board": board,
+        "statuses": rules.STATUSES,
+        "sort_choices": list(SORT_LABELS.items()),
+        # A column heading sorts by it, and a second click reverses the order.
+        "next_sort": {s: f"-{s}" if current == s else s for s in rules.SORTS},
+    }
+    return render(request, "quizzes/instructor/dashboard.html", context, status=400 if errors else 200)
+
+
+@instructor_required
+def dashboard(request, cohort_id):
+    cohort = selectors.cohort_for(request.user, cohort_id)
+    modules = selectors.course_modules(cohort)
+    query, errors = _query(request, modules)
+    if errors:
+        return _dashboard_page(request, cohort, modules, errors)
+    return _dashboard_page(request, cohort, modules, None, selectors.cohort_dashboard(cohort, query, modules=modules))
+
+
+def _csv_response(lines, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@instructor_required
+def dashboard_csv(request, cohort_id):
+    cohort = selectors.cohort_for(request.user, cohort_id)
+    modules = selectors.course_modules(cohort)
+    query, errors = _query(request, modules)
+    if errors:
+        return _dashboard_page(request, cohort, modules, errors)
+    board = selectors.cohort_dashboard(cohort, query, modules=modules)
+    name = f"{slugify(cohort.name) or 'cohort'}-{timezone.localdate():%Y%m%d}.csv"
+    return _csv_response(csvexport.csv_lines(csvexport.grid_header(board), csvexport.grid_rows(board)), name)
+
+
+@instructor_required
+def cohort_charts(request, cohort_id):
+    cohort = selectors.cohort_for(request.user, cohort_id)
+    modules = selectors.course_modules(cohort)
+    board = selectors.cohort_dashboard(cohort, modules=modules)
+    table = [
+        (row.name, [row.skills[skill].share if skill in row.skills else None for skill in board.skills])
+        for row in board.rows
+    ]
+    values = {(r, c): share for r, (_, shares) in enumerate(table) for c, share in enumerate(shares)}
+    completion = selectors.completion_over_time(cohort, modules, board.total_trainees)
+    return render(
+        request,
+        "quizzes/instructor/charts.html",
+        {
+            "cohort": cohort,
+            "board": board,
+            "heat_map": charts.heat_map(
+                [r.name for r in board.rows],
+                [board.skill_label(s) for s in board.skills],
+                values,
+                chart_id="skills",
+                title=f"Skill scores in {cohort.name}",
+            ),
+            "completion_chart": charts.line_chart(
+                completion, chart_id="completion", title=f"Completion over time in {cohort.name}"
+            ),
+            "completion": completion,
+            "table": table,
+        },
+    )
+
+
+@instructor_required
+def trainee(request, cohort_id, user_id):
+    cohort = selectors.cohort_for(request.user, cohort_id)
+    person = selectors.trainee_of(cohort, user_id)
+    detail = selectors.trainee_detail(request.user, cohort, person)
+    return render(request, "quizzes/instructor/trainee.html", {"cohort": cohort, "detail": detail})
+
+
+@instructor_required
+@require_http_methods(["GET", "POST"])
+def reflection(request, cohort_id, reflection_id):
+    cohort = selectors.cohort_for(request.user, cohort_id)
+    item = selectors.reflection_for(request.user, cohort, reflection_id)
+    rubric = list(item.attempt.quiz.reflection_rubric or [])
+    error, status = None, 200
+    if request.method == "POST":
+        posted = {criterion: request.POST.get(f"score-{index}", "") for index, criterion in enumerate(rubric)}
+        scores = {criterion: value for criterion, value in posted.items() if value != ""}
+        try:
+            services.reflection_score(item, request.user, scores, request.POST.get("comment", ""))
+        except ValidationError as exc:
+            error, status = _first_error(exc), 400
+        except Conflict as exc:
+            error, status = str(exc), 409
+        else:
+            messages.success(request, "Score and comment saved; the trainee sees your comment with their result.")
+            return redirect("quizzes_instructor:trainee", cohort.pk, item.author_id)
+    else:
+        services.reflection_open(item, request.user)
+    saved = item.rubric_scores or {}
+    criteria = [
+        {"index": i, "text": c, "score": request.POST.get(f"score-{i}") if error else saved.get(c)}
+        for i, c in enumerate(rubric)
+    ]
+    return render(
+        request,
+        "quizzes/instructor/reflection.html",
+        {
+            "cohort": cohort,
+            "reflection": item,
+            "criteria": criteria,
+            "total": sum(saved.values()) if saved else None,
+            "maximum": services.RUBRIC_MAX * len(rubric),
+            "error": error,
+            "comment": request.POST.get("comment", "") if error else item.instructor_comment,
+            "author_name": selectors.display_name(item.author),
+        },
+        status=status,
+    )
+
+
+@instructor_required
+def quiz_list(request, cohort_id):
+    cohort = selectors.cohort_for(request.user, cohort_id)
+    return render(
+        request,
+        "quizzes/instructor/quiz_list.html",
+        {"cohort": cohort, "summaries": selectors.quiz_summaries(cohort)},
+    )
+
+
+@instructor_required
+def item_analysis(request, cohort_id, quiz_id):
+    cohort = selectors.cohort_for(request.user, cohort_id)
+    analysis = selectors.item_analysis(cohort, selectors.quiz_for(cohort, quiz_id))
+    return render(request, "quizzes/instructor/item_analysis.html", {"cohort": cohort, "analysis": analysis})
+
+
+@instructor_required
+def item_analysis_csv(request, cohort_id, quiz_id):
+    cohort = selectors.cohort_for(request.user, cohort_id)
+    quiz = selectors.quiz_for(cohort, quiz_id)
+    analysis = selectors.item_analysis(cohort, quiz)
+    name = f"items-{quiz.module.slug}-{slugify(cohort.name) or 'cohort'}.csv"
+    return _csv_response(csvexport.csv_lines(csvexport.ITEM_HEADER, csvexport.item_rows(analysis)), name)

@@ -1,0 +1,163 @@
+"""Reads for spaced review, reminders and notifications, scoped to the trainee."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.utils import timezone
+
+from .. import grading
+from ..models import Answer, Fact, Item, Notification, ReviewCard, ReviewLog
+from . import mastery as mastery_rules
+
+
+def due_cards(user, now: datetime | None = None) -> QuerySet[ReviewCard]:
+    return ReviewCard.objects.filter(user=user, due__lte=now or timezone.now()).order_by("due", "pk")
+
+
+def due_count(user, now: datetime | None = None, course=None) -> int:
+    cards = due_cards(user, now).order_by()
+    if course is not None:
+        cards = cards.filter(course=course)
+    return cards.count()
+
+
+def due_count_by_kind(user, now: datetime | None = None) -> dict[str, int]:
+    rows = due_cards(user, now).order_by().values("kind").annotate(n=Count("*"))
+    counts = {ReviewCard.SKILL: 0, ReviewCard.FACT: 0}
+    counts.update({row["kind"]: row["n"] for row in rows})
+    return counts
+
+
+def due_counts_by_user(user_ids: list[int], now: datetime) -> dict[int, int]:
+    """The sweep's one grouped query per batch of trainees (sorted ids). It filters on the batch's
+    id range rather than a list of thousands of ids, and counts with Count("*"), so PostgreSQL
+    answers from the (due, user) index alone; counts of trainees outside the batch are dropped."""
+    if not user_ids:
+        return {}
+    rows = (
+        ReviewCard.objects.filter(due__lte=now, user_id__gte=user_ids[0], user_id__lte=user_ids[-1])
+        .order_by()
+        .values("user_id")
+        .annotate(n=Count("*"))
+        .values_list("user_id", "n")
+    )
+    wanted = set(user_ids)
+    return {user_id: n for user_id, n in rows if user_id in wanted}
+
+
+def isomorph_for(card: ReviewCard) -> Item | None:
+    """The item a skill review shows: the next isomorph after the one shown last time, so two
+    reviews in a row never show the same client (unless the skill has only one item)."""
+    items = list(Item.objects.filter(course_id=card.course_id, skill=card.skill, is_active=True).order_by("slug", "pk"))
+    if not items:
+        return None
+    ids = [item.pk for item in items]
+    if card.last_item_id in ids:
+        return items[(ids.index(card.last_item_id) + 1) % len(items)]
+    return items[0]
+
+
+@dataclass
+class ReviewPrompt:
+    card: ReviewCard
+    kind: str
+    key: str  # the item's or fact's slug: sent back with the answer
+    client_line: str
+    options: list[dict]
+    item: Item | None = None
+    fact: Fact | None = None
+    due_left: int = 0
+
+
+def _seed(card: ReviewCard) -> int:
+    return card.pk * 1009 + card.reps
+
+
+def prompt_for(card: ReviewCard) -> ReviewPrompt | None:
+    if card.kind == ReviewCard.FACT:
+        fact = card.fact
+        if fact is None or not fact.is_active:
+            return None
+        options = [{"id": o["id"], "text": o["text"]} for o in fact.options]
+        random.Random(f"{_seed(card)}:{fact.slug}").shuffle(options)
+        return ReviewPrompt(card, card.kind, fact.slug, fact.question, options, fact=fact)
+    item = isomorph_for(card)
+    if item is None:
+        return None
+    options = grading.shuffled_options(item.steps, _seed(card), item.slug, "")
+    return ReviewPrompt(
+        card, card.kind, item.slug, item.client_statement, [{"id": o["id"], "text": o["text"]} for o in options], item
+    )
+
+
+def next_review(user, now: datetime | None = None) -> ReviewPrompt | None:
+    """The most overdue card that still has something to show, with how many are due in all."""
+    cards = list(due_cards(user, now).select_related("fact")[:20])
+    total = due_count(user, now) if cards else 0
+    for card in cards:
+        prompt = prompt_for(card)
+        if prompt is not None:
+            prompt.due_left = total
+            return prompt
+    return None
+
+
+@dataclass
+class SkillMastery:
+    skill: str
+    name: str
+    mastery: mastery_rules.Mastery
+
+
+def mastery_by_skill(user) -> list[SkillMastery]:
+    """Every skill the trainee has a card for, in three queries whatever the number of skills."""
+    skills = list(
+        ReviewCard.objects.filter(user=user, kind=ReviewCard.SKILL).order_by("skill").values_list("skill", flat=True)
+    )
+    picks: dict[str, list[mastery_rules.Pick]] = defaultdict(list)
+    answers = Answer.objects.filter(attempt__user=user, step_path="", item__skill__in=skills).values_list(
+        "item__skill", "item_id", "grade", "answered_at"
+    )
+    for skill, item_id, grade, at in answers:
+        picks[skill].append(mastery_rules.Pick(item_id, grade, at))
+    reviews = ReviewLog.objects.filter(
+        user=user, source=ReviewLog.REVIEW, card__kind=ReviewCard.SKILL, item__isnull=False
+    ).values_list("card__skill", "item_id", "grade", "reviewed_at")
+    for skill, item_id, grade, at in reviews:
+        picks[skill].append(mastery_rules.Pick(item_id, grade, at))
+    names = dict(Item._meta.get_field("skill").choices)
+    return [SkillMastery(s, names.get(s, s), mastery_rules.mastery(picks[s])) for s in skills]
+
+
+def panel_counts(user, course, now: datetime | None = None) -> tuple[int, int]:
+    """Reviews due in a course and unread notifications, in one query (the course page panel)."""
+    now = now or timezone.now()
+
+    def count_of(queryset):
+        grouped = queryset.order_by().values("user_id").annotate(n=Count("*")).values("n")
+        return Subquery(grouped, output_field=IntegerField())
+
+    due = ReviewCard.objects.filter(user=OuterRef("pk"), course=course, due__lte=now)
+    unread = Notification.objects.filter(user=OuterRef("pk"), read_at__isnull=True)
+    row = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(due=count_of(due), unread=count_of(unread))
+        .values_list("due", "unread")
+        .first()
+    )
+    return (row[0] or 0, row[1] or 0) if row else (0, 0)
+
+
+def notifications_of(user) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user).order_by("-created_at", "-pk")
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()

@@ -1,0 +1,151 @@
+"""Review sessions, reminder preferences, notifications and one-click unsubscribe: thin views."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .. import services as quiz_services
+from ..models import ReminderPreference, ReviewLog
+from . import selectors, services
+
+
+def course_panel(request, outline) -> str:
+    """ "N reviews due" on the course page (registered with course.extensions)."""
+    if not request.user.is_authenticated:
+        return ""
+    due, unread = selectors.panel_counts(request.user, outline.course)
+    return render_to_string("quizzes/review/_course_panel.html", {"due": due, "unread": unread}, request=request)
+
+
+def _errors(exc: ValidationError) -> str:
+    return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
+
+
+@login_required
+def session(request):
+    prompt = selectors.next_review(request.user)
+    return render(
+        request,
+        "quizzes/review/session.html",
+        {"prompt": prompt, "review_id": uuid.uuid4(), "error": request.GET.get("error")},
+    )
+
+
+@login_required
+@require_POST
+def answer(request):
+    post = request.POST
+    confidence = post.get("confidence", "")
+    seconds = post.get("seconds", "")
+    card_id = post.get("card", "")
+    try:
+        outcome = services.review_submit(
+            request.user,
+            int(card_id) if card_id.isdigit() else -1,
+            post.get("key", ""),
+            post.get("option", ""),
+            int(confidence) if confidence.isdigit() else confidence or None,
+            float(seconds) if seconds.replace(".", "", 1).isdigit() else None,
+            post.get("review_id", ""),
+        )
+    except services.CardNotFound:
+        raise Http404("No such review card.")
+    except ValidationError as exc:
+        return _session_error(request, _errors(exc), 400)
+    except quiz_services.Conflict as exc:
+        return _session_error(request, str(exc), 409)
+    return redirect("review:feedback", outcome.log.client_id)
+
+
+def _session_error(request, error: str, status: int):
+    prompt = selectors.next_review(request.user)
+    context = {"prompt": prompt, "review_id": uuid.uuid4(), "error": error}
+    return render(request, "quizzes/review/session.html", context, status=status)
+
+
+@login_required
+def feedback(request, review_id):
+    log = get_object_or_404(ReviewLog.objects.select_related("item"), client_id=review_id, user=request.user)
+    outcome = services.stored_outcome(log)
+    return render(
+        request,
+        "quizzes/review/feedback.html",
+        {"outcome": outcome, "due_left": selectors.due_count(request.user)},
+    )
+
+
+@login_required
+def mastery(request):
+    return render(request, "quizzes/review/mastery.html", {"skills": selectors.mastery_by_skill(request.user)})
+
+
+PREFERENCE_FIELDS = ("time_zone", "reminder_time", "quiet_start", "quiet_end", "frequency", "paused_until")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preferences(request):
+    pref = services.preference_ensure(request.user.pk)
+    errors = {}
+    if request.method == "POST":
+        changes = {field: request.POST.get(field, "") for field in PREFERENCE_FIELDS}
+        for flag in ("email_enabled", "in_app_enabled", "subscribed"):
+            changes[flag] = request.POST.get(flag) == "on"
+        try:
+            services.preference_update(request.user, changes)
+        except ValidationError as exc:
+            errors = {field: " ".join(msgs) for field, msgs in exc.message_dict.items()}
+        else:
+            messages.success(request, "Your reminder preferences are saved.")
+            return redirect("review:preferences")
+    return render(
+        request,
+        "quizzes/review/preferences.html",
+        {
+            "pref": pref,
+            "form": request.POST if errors else None,
+            "errors": errors,
+            "frequencies": ReminderPreference.FREQUENCIES,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def notifications(request):
+    items = list(selectors.notifications_of(request.user)[:50])
+    return render(
+        request,
+        "quizzes/review/notifications.html",
+        {"notifications": items, "unread": sum(1 for n in items if n.read_at is None)},
+    )
+
+
+@login_required
+@require_POST
+def notifications_read(request):
+    raw = request.POST.getlist("id")
+    ids = [int(value) for value in raw if value.isdigit()] if raw else None
+    services.notifications_mark_read(request.user, ids)
+    return redirect("review:notifications")
+
+
+@csrf_exempt  # RFC 8058: mail clients POST "List-Unsubscribe=One-Click" with no session or CSRF token
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    user_id = services.user_for_unsubscribe_token(token)
+    if user_id is None:
+        return render(request, "quizzes/review/unsubscribe.html", {"invalid": True}, status=400)
+    if request.method == "POST":
+        services.unsubscribe(user_id)
+        return render(request, "quizzes/review/unsubscribe.html", {"done": True})
+    return render(request, "quizzes/review/unsubscribe.html", {"token": token})

@@ -1,0 +1,44 @@
+import pytest
+from django.utils import timezone
+
+from quizzes.models import Notification, ReviewCard, ReviewLog
+from tests.browser.conftest import log_in
+from tests.conftest import PASSWORD
+from tests.quizzes.reviewing import SKILL, build_review_course
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_trainee_sees_reviews_due_plays_one_and_reads_feedback(page, trainee, course_with_lessons, assert_accessible):
+    build_review_course(course_with_lessons)
+    now = timezone.now()
+    ReviewCard.objects.create(
+        user=trainee, course=course_with_lessons, kind=ReviewCard.SKILL, skill=SKILL, due=now, created_at=now
+    )
+    Notification.objects.create(user=trainee, title="1 review waiting for you", body="1 due", created_at=now)
+    log_in(page, "trainee", PASSWORD)
+    page.goto(f"/courses/{course_with_lessons.slug}/")
+    assert page.get_by_test_id("reviews-due").inner_text() == "1 review due"
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Start review").click()
+    page.get_by_role("heading", name="Review").wait_for()
+    assert_accessible(page)
+    page.get_by_label("“Can we pause on how last week landed?”").check()
+    page.get_by_label("3 · fairly sure").check()
+    page.get_by_role("button", name="Answer").click()
+    assert page.get_by_test_id("rating").inner_text() == "right"
+    assert_accessible(page)
+    assert ReviewLog.objects.get().grade == 3
+
+    page.goto("/quizzes/notifications/")
+    assert page.get_by_test_id("unread").inner_text() == "1 unread"
+    assert_accessible(page)
+    page.get_by_role("button", name="Mark as read").click()
+    assert page.get_by_test_id("unread").inner_text() == "0 unread"
+
+    page.goto("/quizzes/reminders/preferences/")
+    assert_accessible(page)
+    page.get_by_label("Time zone (IANA name)").fill("Europe/Atlantis")
+    page.get_by_role("button", name="Save").click()
+    assert "time_zone" in page.get_by_test_id("error").inner_text()

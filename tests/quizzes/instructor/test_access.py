@@ -1,0 +1,143 @@
+"""Every instructor URL (pages and API) against every persona.
+
+trainee / other trainee: 403 (they teach nothing); instructor: 200; instructor of another
+cohort: 404 for anything of this cohort; anonymous: login redirect (pages) or 401/403 (API);
+an instructor removed from the cohort: refused on their very next request."""
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from quizzes.models import ReflectionAccess
+from tests.conftest import UserFactory
+from tests.quizzes.instructor.conftest import GOOD, play
+
+PAGES = [
+    ("quizzes_instructor:dashboard", ["cohort"]),
+    ("quizzes_instructor:dashboard_csv", ["cohort"]),
+    ("quizzes_instructor:charts", ["cohort"]),
+    ("quizzes_instructor:trainee", ["cohort", "trainee"]),
+    ("quizzes_instructor:reflection", ["cohort", "reflection"]),
+    ("quizzes_instructor:quizzes", ["cohort"]),
+    ("quizzes_instructor:item_analysis", ["cohort", "quiz"]),
+    ("quizzes_instructor:item_analysis_csv", ["cohort", "quiz"]),
+]
+API = [
+    ("api-instructor-dashboard", ["cohort"]),
+    ("api-instructor-trainee", ["cohort", "trainee"]),
+    ("api-instructor-reflection", ["cohort", "reflection"]),
+    ("api-instructor-quizzes", ["cohort"]),
+    ("api-instructor-items", ["cohort", "quiz"]),
+]
+LISTS = [("quizzes_instructor:cohorts", False), ("api-instructor-cohorts", True)]
+
+
+@pytest.fixture
+def ids(cohort, trainee, quiz, played):
+    return {"cohort": cohort.pk, "trainee": trainee.pk, "reflection": played.reflection.pk, "quiz": quiz.pk}
+
+
+def url(name, args, ids):
+    return reverse(name, args=[ids[a] for a in args])
+
+
+def as_user(user, api: bool):
+    if api:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+    from django.test import Client
+
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+ALL = [(name, args, False) for name, args in PAGES] + [(name, args, True) for name, args in API]
+
+
+@pytest.mark.parametrize("name, args, api", ALL)
+def test_instructor_of_the_cohort_gets_200(name, args, api, ids, instructor):
+    assert as_user(instructor, api).get(url(name, args, ids)).status_code == 200
+
+
+@pytest.mark.parametrize("name, args, api", ALL + [(n, [], api) for n, api in LISTS])
+@pytest.mark.parametrize("persona", ["trainee", "other_trainee"])
+def test_trainees_get_403(name, args, api, persona, ids, request):
+    user = request.getfixturevalue(persona)
+    assert as_user(user, api).get(url(name, args, ids)).status_code == 403
+
+
+@pytest.mark.parametrize("name, args, api", ALL)
+def test_instructor_of_another_cohort_gets_404(name, args, api, ids, other_instructor):
+    assert as_user(other_instructor, api).get(url(name, args, ids)).status_code == 404
+
+
+@pytest.mark.parametrize("name, args, api", ALL + [(n, [], api) for n, api in LISTS])
+def test_anonymous_is_sent_to_log_in(name, args, api, ids):
+    response = as_user(None, api).get(url(name, args, ids))
+    if api:
+        assert response.status_code in (401, 403)
+    else:
+        assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+@pytest.mark.parametrize("name, args, api", ALL)
+def test_removed_instructor_is_refused_on_the_next_request(name, args, api, ids, cohort, instructor):
+    client = as_user(instructor, api)
+    assert client.get(url(name, args, ids)).status_code == 200
+    cohort.instructors.remove(instructor)
+    assert client.get(url(name, args, ids)).status_code in (403, 404)
+
+
+@pytest.mark.parametrize("name, args, api", ALL)
+def test_removed_instructor_who_still_teaches_elsewhere_gets_404(name, args, api, ids, cohort, instructor):
+    from tests.conftest import CohortFactory
+
+    CohortFactory(course=cohort.course, name="Spring").instructors.add(instructor)
+    client = as_user(instructor, api)
+    cohort.instructors.remove(instructor)
+    assert client.get(url(name, args, ids)).status_code == 404
+
+
+@pytest.mark.parametrize("api", [False, True])
+def test_cohort_list_shows_only_cohorts_i_teach(api, cohort, instructor, other_instructor):
+    mine = as_user(instructor, api).get(reverse(LISTS[api][0]))
+    theirs = as_user(other_instructor, api).get(reverse(LISTS[api][0]))
+    assert cohort.name in mine.content.decode()
+    assert cohort.name not in theirs.content.decode() and theirs.status_code == 200
+
+
+@pytest.mark.parametrize("name, api", [("quizzes_instructor:trainee", False), ("api-instructor-trainee", True)])
+def test_a_trainee_of_another_cohort_is_404(name, api, ids, instructor, second_cohort_trainee):
+    assert (
+        as_user(instructor, api).get(reverse(name, args=[ids["cohort"], second_cohort_trainee.pk])).status_code == 404
+    )
+
+
+@pytest.mark.parametrize("name, api", [("quizzes_instructor:reflection", False), ("api-instructor-reflection", True)])
+def test_a_private_reflection_is_404_and_not_audited(name, api, ids, instructor, quiz, trainee, cohort):
+    from tests.conftest import enroll
+
+    classmate = enroll(UserFactory(username="classmate"), cohort)
+    private = play(classmate, quiz, GOOD, reflection="Only for me.", shared=False).reflection
+    assert as_user(instructor, api).get(reverse(name, args=[cohort.pk, private.pk])).status_code == 404
+    assert not ReflectionAccess.objects.filter(reflection=private).exists()
+
+
+def test_staff_see_every_cohort_but_not_reflections(ids, db):
+    staff = UserFactory(username="staff", is_staff=True)
+    client = as_user(staff, False)
+    assert client.get(url("quizzes_instructor:dashboard", ["cohort"], ids)).status_code == 200
+    assert client.get(url("quizzes_instructor:reflection", ["cohort", "reflection"], ids)).status_code == 404
+
+
+def test_a_quiz_of_another_course_is_404(ids, instructor, db):
+    from quizzes.models import Quiz
+    from tests.conftest import ModuleFactory
+
+    foreign = Quiz.objects.create(module=ModuleFactory())
+    page = reverse("quizzes_instructor:item_analysis", args=[ids["cohort"], foreign.pk])
+    assert as_user(instructor, False).get(page).status_code == 404

@@ -1,0 +1,221 @@
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from course.services import lesson_complete, lesson_open
+from quizzes.instructor import rules
+from quizzes.instructor.selectors import cohort_dashboard
+from tests.conftest import UserFactory, enroll
+from tests.quizzes.instructor.conftest import GOOD, HARMFUL, bulk_cohort, play
+
+# session, user, "teaches anything?", cohort, modules (+quiz), enrollments, lesson progress,
+# module results, attempts, skill figures, first-step picks, review picks, overdue cards, skills
+DASHBOARD_QUERIES = 14
+
+
+@pytest.mark.parametrize("size", [10, 200])
+def test_dashboard_runs_in_a_constant_number_of_queries(
+    size, client, cohort, quiz, instructor, django_assert_num_queries
+):
+    users = bulk_cohort(cohort, quiz, size)
+    for user in users[:5]:
+        lesson_open(user, cohort.course.modules.get(slug="first").lessons.first())
+    client.force_login(instructor)
+    url = reverse("quizzes_instructor:dashboard", args=[cohort.pk])
+    client.get(url)
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        response = client.get(url)
+    assert len(response.context["board"].rows) == size
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        assert client.get(url, {"risk": "at_risk", "sort": "-last_activity"}).status_code == 200
+
+
+@pytest.mark.parametrize("size", [10, 200])
+def test_dashboard_api_runs_in_a_constant_number_of_queries(size, cohort, quiz, instructor, django_assert_num_queries):
+    from rest_framework.test import APIClient
+
+    bulk_cohort(cohort, quiz, size)
+    api = APIClient()
+    api.force_authenticate(instructor)
+    url = reverse("api-instructor-dashboard", args=[cohort.pk])
+    # no session or user lookup with force_authenticate: "teaches anything?" plus the 11 above
+    with django_assert_num_queries(DASHBOARD_QUERIES - 2):
+        response = api.get(url)
+    assert len(response.json()["trainees"]) == size
+
+
+def test_grid_statuses_scores_and_risk(cohort, quiz, trainee, instructor):
+    first = cohort.course.modules.get(slug="first")
+    second = cohort.course.modules.get(slug="second")
+    play(trainee, quiz, GOOD)
+    for lesson in second.lessons.all():
+        lesson_open(trainee, lesson)
+        lesson_complete(trainee, lesson)
+    harmful = enroll(UserFactory(username="harmful", first_name="Hal"), cohort)
+    play(harmful, quiz, HARMFUL)
+    play(harmful, quiz, HARMFUL)
+    enroll(UserFactory(username="idle"), cohort)
+    with time_machine.travel(timezone.now() + timedelta(days=1)):
+        board = cohort_dashboard(cohort)
+    rows = {r.user.username: r for r in board.rows}
+    assert [m.slug for m in board.modules] == [first.slug, second.slug]
+    good = rows["trainee"]
+    assert (good.cells[0].status, good.cells[0].score) == (rules.PASSED, 1.0)
+    assert good.cells[1].status == rules.COMPLETED
+    assert good.risk == [] and good.skills["here_and_now.immediacy"].share == 1.0
+    assert rows["harmful"].cells[0].status == rules.IN_PROGRESS and rows["harmful"].cells[0].attempts == 2
+    assert rows["harmful"].risk == [
+        "2 harmful picks in here_and_now.immediacy",
+        "2 harmful picks in rupture.confrontation.repair",
+    ]
+    assert rows["idle"].cells[0].status == rules.NOT_STARTED
+    assert rows["idle"].risk == []  # enrolled today: not idle for 7 days yet
+    with time_machine.travel(timezone.now() + timedelta(days=8)):
+        board = cohort_dashboard(cohort)
+    assert {r.user.username for r in board.rows if r.at_risk} == {"trainee", "harmful", "idle"}
+    assert board.at_risk_count == 3
+
+
+@override_settings(ATTUNE_AT_RISK_HARMFUL_PICKS=3)
+def test_thresholds_come_from_settings(cohort, quiz, trainee):
+    play(trainee, quiz, HARMFUL)
+    play(trainee, quiz, HARMFUL)
+    board = cohort_dashboard(cohort)
+    assert board.thresholds.harmful_picks == 3 and board.rows[0].risk == []
+
+
+def test_mastery_follows_the_review_rule(cohort, course_with_lessons, trainee):
+    """Best option on 3 isomorphs across sessions 7+ days apart, no harm in the last 5: ready."""
+    from quizzes.models import Item, Quiz
+    from tests.quizzes.instructor.conftest import PLAIN_STEPS
+
+    module = course_with_lessons.modules.get(slug="second")
+    quiz = Quiz.objects.create(module=module)
+    for index in range(3):
+        Item.objects.create(
+            course=course_with_lessons,
+            quiz=quiz,
+            slug=f"iso-{index}",
+            order=index,
+            skill="warmth.acceptance",
+            isomorph_group="warmth.acceptance",
+            difficulty="beginner",
+            vignette="v",
+            client_statement="c",
+            steps=PLAIN_STEPS,
+        )
+    picks = [(f"iso-{i}", "", "a") for i in range(3)]
+    start = timezone.now() - timedelta(days=10)
+    with time_machine.travel(start, tick=False):
+        play(trainee, quiz, picks)
+    assert not cohort_dashboard(cohort).rows[0].skills["warmth.acceptance"].ready
+    with time_machine.travel(start + timedelta(days=8), tick=False):
+        play(trainee, quiz, picks)
+    assert cohort_dashboard(cohort).rows[0].skills["warmth.acceptance"].ready
+    play(trainee, quiz, [("iso-0", "", "c"), ("iso-1", "", "a"), ("iso-2", "", "a")])
+    assert not cohort_dashboard(cohort).rows[0].skills["warmth.acceptance"].ready
+
+
+def test_overdue_reviews_come_from_review_cards(cohort, trainee, instructor):
+    from quizzes.models import ReviewCard
+
+    now = timezone.now()
+    # Overdue once due for more than a day (ATTUNE_OVERDUE_AFTER_HOURS): two of these four.
+    for index, days in enumerate([-3, -2, -0.5, 2]):
+        ReviewCard.objects.create(
+            user=trainee,
+            course=cohort.course,
+            kind=ReviewCard.SKILL,
+            skill=f"skill.{index}",
+            due=now + timedelta(days=days),
+            created_at=now,
+        )
+    with override_settings(ATTUNE_AT_RISK_OVERDUE_REVIEWS=1):
+        row = cohort_dashboard(cohort).rows[0]
+    assert row.overdue_reviews == 2 and row.risk == ["2 overdue reviews"]
+
+
+def test_filters_and_sorting(client, cohort, quiz, trainee, instructor):
+    zed = enroll(UserFactory(username="zed", first_name="Zed"), cohort)
+    play(zed, quiz, HARMFUL)
+    play(zed, quiz, HARMFUL)
+    play(enroll(UserFactory(username="amy", first_name="Amy"), cohort), quiz, GOOD)
+    client.force_login(instructor)
+    url = reverse("quizzes_instructor:dashboard", args=[cohort.pk])
+
+    def names(**params):
+        return [r.user.username for r in client.get(url, params).context["board"].rows]
+
+    assert names() == ["amy", "trainee", "zed"]
+    assert names(sort="-name") == ["zed", "trainee", "amy"]
+    assert names(risk="at_risk") == ["zed"]
+    assert names(risk="on_track", q="AM") == ["amy"]
+    assert names(module="first", status="passed") == ["amy"]
+    assert names(module="first", status="not started") == ["trainee"]
+
+
+@pytest.mark.parametrize(
+    "params, field",
+    [({"risk": "maybe"}, "risk"), ({"sort": "age"}, "sort"), ({"module": "nope"}, "module"), ({"q": "x" * 101}, "q")],
+)
+def test_bad_filters_are_400_naming_the_parameter(params, field, client, cohort, instructor):
+    from rest_framework.test import APIClient
+
+    client.force_login(instructor)
+    response = client.get(reverse("quizzes_instructor:dashboard", args=[cohort.pk]), params)
+    assert response.status_code == 400 and field in response.context["errors"]
+    api = APIClient()
+    api.force_authenticate(instructor)
+    response = api.get(reverse("api-instructor-dashboard", args=[cohort.pk]), params)
+    assert response.status_code == 400 and field in response.json()
+
+
+def read_csv(response) -> list[list[str]]:
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(body[1:])))
+
+
+def test_grid_csv_columns_and_formula_escaping(client, cohort, quiz, instructor):
+    evil = enroll(UserFactory(username="evil", first_name='=HYPERLINK("http://x")', last_name=""), cohort)
+    play(evil, quiz, GOOD)
+    client.force_login(instructor)
+    response = client.get(reverse("quizzes_instructor:dashboard_csv", args=[cohort.pk]))
+    assert response.status_code == 200 and response.streaming
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    header, *rows = read_csv(response)
+    assert header == [
+        "username", "name", "last_activity", "overdue_reviews", "at_risk", "risk_reasons", "modules_done",
+        "first status", "first score", "second status", "second score",
+        "rupture.confrontation.repair score", "rupture.confrontation.repair ready to practise",
+        "here_and_now.immediacy score", "here_and_now.immediacy ready to practise",
+    ]  # fmt: skip
+    (row,) = rows
+    assert row[0] == "evil"
+    assert row[1] == '\'=HYPERLINK("http://x")'
+    assert row[7:9] == ["passed", "1.000"]
+
+
+def test_grid_csv_follows_the_filters(client, cohort, quiz, trainee, instructor):
+    zed = enroll(UserFactory(username="zed"), cohort)
+    play(zed, quiz, HARMFUL)
+    play(zed, quiz, HARMFUL)
+    client.force_login(instructor)
+    response = client.get(reverse("quizzes_instructor:dashboard_csv", args=[cohort.pk]), {"risk": "at_risk"})
+    assert [r[0] for r in read_csv(response)[1:]] == ["zed"]
+
+
+def test_charts_page_renders_accessible_svg(client, cohort, quiz, trainee, instructor):
+    play(trainee, quiz, GOOD)
+    client.force_login(instructor)
+    html = client.get(reverse("quizzes_instructor:charts", args=[cohort.pk])).content.decode()
+    assert '<title id="skills-title">' in html and '<desc id="completion-desc">' in html
+    assert "trainee, Immediacy: speaking to what happens between us: 100%" in html
+    assert "Module quizzes passed" in html

@@ -1,0 +1,149 @@
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from quizzes.instructor.csvexport import safe_cell
+from quizzes.models import Reflection, ReflectionAccess
+from tests.conftest import UserFactory, enroll
+from tests.quizzes.instructor.conftest import GOOD, HARMFUL, RUBRIC, play
+
+
+@pytest.fixture
+def api(instructor):
+    client = APIClient()
+    client.force_authenticate(instructor)
+    return client
+
+
+def reflection_url(cohort, reflection, api=False):
+    name = "api-instructor-reflection" if api else "quizzes_instructor:reflection"
+    return reverse(name, args=[cohort.pk, reflection.pk])
+
+
+def test_opening_a_reflection_writes_an_audit_row_without_the_text(client, cohort, played, instructor):
+    reflection = played.reflection
+    client.force_login(instructor)
+    response = client.get(reflection_url(cohort, reflection))
+    assert response.status_code == 200 and "I rushed to defend myself." in response.content.decode()
+    client.get(reflection_url(cohort, reflection))
+    accesses = list(ReflectionAccess.objects.filter(reflection=reflection))
+    assert len(accesses) == 2 and {a.viewer_id for a in accesses} == {instructor.pk}
+    assert not any("rushed" in str(value) for a in accesses for value in vars(a).values())
+
+
+def test_the_api_read_is_audited_too(api, cohort, played):
+    response = api.get(reflection_url(cohort, played.reflection, api=True))
+    assert response.status_code == 200 and response.json()["rubric"] == RUBRIC
+    assert ReflectionAccess.objects.filter(reflection=played.reflection).count() == 1
+
+
+def test_listing_a_trainee_does_not_open_their_reflections(client, cohort, played, trainee, instructor):
+    client.force_login(instructor)
+    html = client.get(reverse("quizzes_instructor:trainee", args=[cohort.pk, trainee.pk])).content.decode()
+    assert "Reflection on First steps" in html and "I rushed" not in html
+    assert not ReflectionAccess.objects.exists()
+
+
+def test_trainee_page_shows_each_step_and_the_free_reply(client, cohort, quiz, trainee, instructor):
+    play(trainee, quiz, GOOD)
+    client.force_login(instructor)
+    html = client.get(reverse("quizzes_instructor:trainee", args=[cohort.pk, trainee.pk])).content.decode()
+    assert "branch step after “a”" in html and "Go on then." in html and "Welcome it" in html
+
+
+def test_scoring_a_reflection_the_trainee_then_sees_the_comment(client, cohort, played, trainee, instructor):
+    client.force_login(instructor)
+    response = client.post(
+        reflection_url(cohort, played.reflection), {"score-0": "2", "score-1": "1", "comment": "Good noticing."}
+    )
+    assert response.status_code == 302
+    reflection = Reflection.objects.get(pk=played.reflection.pk)
+    assert reflection.rubric_scores == {RUBRIC[0]: 2, RUBRIC[1]: 1}
+    assert reflection.scored_by == instructor and reflection.scored_at is not None
+    client.force_login(trainee)
+    assert "Good noticing." in client.get(reverse("quizzes:result", args=[played.pk])).content.decode()
+
+
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        ({"rubric_scores": {RUBRIC[0]: 3, RUBRIC[1]: 1}}, "rubric_scores"),
+        ({"rubric_scores": {RUBRIC[0]: 1}}, "rubric_scores"),
+        ({"rubric_scores": {RUBRIC[0]: 1, RUBRIC[1]: 1, "Invented": 2}}, "rubric_scores"),
+        ({"rubric_scores": {RUBRIC[0]: 1, RUBRIC[1]: 1}, "comment": "x" * 2001}, "comment"),
+        ({"rubric_scores": {RUBRIC[0]: 1, RUBRIC[1]: 1}, "comment": "bad\x00"}, "comment"),
+    ],
+)
+def test_bad_scores_are_400_naming_the_field(payload, field, api, cohort, played):
+    response = api.put(reflection_url(cohort, played.reflection, api=True), payload, format="json")
+    assert response.status_code == 400 and field in response.json()
+    assert Reflection.objects.get(pk=played.reflection.pk).scored_at is None
+
+
+def test_bad_score_on_the_page_is_400_and_keeps_the_form(client, cohort, played, instructor):
+    client.force_login(instructor)
+    response = client.post(reflection_url(cohort, played.reflection), {"score-0": "2", "comment": "Half done"})
+    assert response.status_code == 400 and "missing a score" in response.content.decode()
+    assert "Half done" in response.content.decode()
+
+
+def test_a_reflection_unshared_before_scoring_is_not_scored(api, cohort, played):
+    from quizzes.instructor import services
+
+    reflection = played.reflection
+    Reflection.objects.filter(pk=reflection.pk).update(shared=False)
+    with pytest.raises(services.Conflict):
+        services.reflection_score(reflection, None, {RUBRIC[0]: 1, RUBRIC[1]: 1}, "")
+    assert api.put(reflection_url(cohort, reflection, api=True), {}, format="json").status_code == 404
+
+
+def test_item_analysis_page_and_csv(client, cohort, quiz, trainee, instructor):
+    play(trainee, quiz, GOOD)
+    for name in ("b1", "b2", "b3"):
+        play(enroll(UserFactory(username=name), cohort), quiz, HARMFUL)
+    client.force_login(instructor)
+    response = client.get(reverse("quizzes_instructor:item_analysis", args=[cohort.pk, quiz.pk]))
+    analysis = response.context["analysis"]
+    tomas = analysis.stats.items[0]
+    assert analysis.stats.attempts == 4
+    assert tomas.facility == pytest.approx(3 / 12) and tomas.discrimination == pytest.approx(1.0)
+    assert {p.path: p.count for p in tomas.paths} == {"a.a": 1, "c": 3}
+    assert "0, harmful" in response.content.decode()
+
+    csv_response = client.get(reverse("quizzes_instructor:item_analysis_csv", args=[cohort.pk, quiz.pk]))
+    lines = b"".join(csv_response.streaming_content).decode().splitlines()
+    assert lines[0].lstrip("\ufeff").startswith("item,skill,answered,facility,discrimination")
+    assert "tomas,rupture.confrontation.repair,4,0.250,1.000,1.000,,first,c,0,yes,no,3,0.750,0,1" in lines[3]
+    assert len(lines) == 1 + 3 + 2 + 3  # tomas first step, tomas branch, mira
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("=1+2", "'=1+2"),
+        ("+SUM(A1)", "'+SUM(A1)"),
+        ("-cmd", "'-cmd"),
+        ("@x", "'@x"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("-0.250", "-0.250"),
+        ("Ann", "Ann"),
+        (None, ""),
+        (3, "3"),
+        (True, "yes"),
+    ],
+)
+def test_safe_cell(value, expected):
+    assert safe_cell(value) == expected
+
+
+def test_api_is_in_the_schema(client):
+    schema = client.get(reverse("schema")).content.decode()
+    for path in (
+        "/api/v1/instructor/cohorts/",
+        "/api/v1/instructor/cohorts/{cohort_id}/",
+        "/api/v1/instructor/cohorts/{cohort_id}/trainees/{user_id}/",
+        "/api/v1/instructor/cohorts/{cohort_id}/reflections/{reflection_id}/",
+        "/api/v1/instructor/cohorts/{cohort_id}/quizzes/{quiz_id}/",
+    ):
+        assert path in schema

@@ -1,0 +1,322 @@
+"""The reminder pipeline on the database: planning sweep, ledger, send, skip reasons, unsubscribe."""
+
+import smtplib
+import threading
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.utils import timezone
+
+from course.models import Enrollment
+from quizzes.models import Notification, Reminder, ReminderPreference, ReviewCard
+from quizzes.review import reminders, services, timing
+from tests.quizzes.reviewing import SECRET_VIGNETTE, build_review_course, due_trainee, eager_celery_fixture  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+NOW = datetime(2026, 6, 10, 17, 0, tzinfo=UTC)  # 18:00 in London
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def review_course(course_with_lessons):
+    build_review_course(course_with_lessons)
+    return course_with_lessons
+
+
+def sweep(django_capture_on_commit_callbacks, **kw):
+    with django_capture_on_commit_callbacks(execute=True):
+        return reminders.plan_sweep(**kw)
+
+
+def test_a_due_trainee_gets_one_digest_by_email_and_in_app(
+    cohort, review_course, frozen, eager_celery, django_capture_on_commit_callbacks
+):
+    user = due_trainee("tara", cohort, NOW, due=2)
+    report = sweep(django_capture_on_commit_callbacks)
+    assert report.planned == 1 and len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [user.email] and "2" in message.subject
+    html = message.alternatives[0][0]
+    assert "Due now: 2" in message.body and "Due now: 2" in html and "/quizzes/review/" in message.body
+    assert SECRET_VIGNETTE not in message.body + html + message.subject  # counts and a link, never scenario text
+    token = services.unsubscribe_token(user.pk)
+    assert (
+        message.extra_headers["List-Unsubscribe"] == f"<http://127.0.0.1:8000/quizzes/reminders/unsubscribe/{token}/>"
+    )
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    reminder = Reminder.objects.get()
+    assert (reminder.status, reminder.local_date, reminder.due_count) == (Reminder.SENT, date(2026, 6, 10), 2)
+    notification = Notification.objects.get(user=user)
+    assert notification.reminder == reminder and notification.read_at is None
+    pref = ReminderPreference.objects.get(user=user)
+    assert pref.next_reminder_at == datetime(2026, 6, 11, 17, 0, tzinfo=UTC) and pref.last_reminded_at == NOW
+
+
+def test_the_sweep_run_twice_still_gives_one_reminder(
+    cohort, review_course, frozen, eager_celery, django_capture_on_commit_callbacks
+):
+    user = due_trainee("tara", cohort, NOW)
+    sweep(django_capture_on_commit_callbacks)
+    ReminderPreference.objects.filter(user=user).update(next_reminder_at=NOW, last_reminded_at=None)  # force a relook
+    second = sweep(django_capture_on_commit_callbacks)
+    assert second.planned == 1 and second.enqueued == 0  # the ledger row already exists: nothing to enqueue
+    assert len(mail.outbox) == 1 and Reminder.objects.count() == 1 and Notification.objects.count() == 1
+
+
+def test_a_second_send_of_the_same_row_sends_nothing(cohort, review_course, frozen, eager_celery):
+    due_trainee("tara", cohort, NOW)
+    (reminder_id,) = reminders.plan_sweep(collect_ids=True).reminder_ids  # in the test's transaction: not enqueued
+    assert reminders.reminder_send(reminder_id) == "sent"
+    assert reminders.reminder_send(reminder_id) == "not claimable"
+    assert len(mail.outbox) == 1
+
+
+def test_nothing_due_sends_nothing(cohort, review_course, frozen, eager_celery, django_capture_on_commit_callbacks):
+    user = due_trainee("tara", cohort, NOW)
+    ReviewCard.objects.filter(user=user).update(due=NOW + timedelta(days=2))
+    report = sweep(django_capture_on_commit_callbacks)
+    assert report.skipped == {timing.NOTHING_DUE: 1} and not mail.outbox and not Reminder.objects.exists()
+
+
+def test_five_hundred_due_send_one_digest(
+    cohort, review_course, frozen, eager_celery, django_capture_on_commit_callbacks
+):
+    due_trainee("tara", cohort, NOW, due=500)
+    sweep(django_capture_on_commit_callbacks)
+    assert len(mail.outbox) == 1 and "500" in mail.outbox[0].subject and "Due now: 500" in mail.outbox[0].body
+    assert Notification.objects.count() == 1
+
+
+def test_a_rolled_back_transaction_enqueues_nothing(
+    cohort, review_course, frozen, eager_celery, django_capture_on_commit_callbacks
+):
+    due_trainee("tara", cohort, NOW)
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        assert reminders.plan_sweep().planned == 1
+        raise RuntimeError("the caller's transaction fails")
+    assert callbacks == [] and not mail.outbox and not Reminder.objects.exists()
+
+
+@pytest.mark.parametrize("between", ["unsubscribe", "review", "deactivate", "leave", "pause"])
+def test_changes_between_planning_and_sending_skip_the_send(
+    between, cohort, review_course, frozen, eager_celery, django_capture_on_commit_callbacks
+):
+    user = due_trainee("tara", cohort, NOW)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        reminders.plan_sweep()
+    assert Reminder.objects.get().status == Reminder.PLANNED
+    if between == "unsubscribe":
+        services.unsubscribe(user.pk)
+    elif between == "review":
+        ReminderPreference.objects.filter(user=user).update(last_reviewed_at=NOW + timedelta(seconds=1))
+    elif between == "deactivate":
+        type(user).objects.filter(pk=user.pk).update(is_active=False)
+    elif between == "leave":
+        Enrollment.objects.filter(user=user).delete()
+    else:
+        ReminderPreference.objects.filter(user=user).update(paused_until=date(2026, 6, 20))
+    with time_machine.travel(NOW + timedelta(seconds=2), tick=False):
+        for callback in callbacks:
+            callback()
+    reminder = Reminder.objects.get()
+    assert reminder.status == Reminder.SKIPPED and reminder.detail
+    assert not mail.outbox and not Notification.objects.exists()
+
+
+def test_quiet_hours_over_midnight_defer_to_their_end(
+    cohort, review_course, eager_celery, django_capture_on_commit_callbacks
+):
+    late = datetime(2026, 6, 10, 22, 30, tzinfo=UTC)  # 23:30 in London
+    user = due_trainee("owl", cohort, late, at=time(23, 30), quiet=(time(22, 0), time(7, 0)))
+    with time_machine.travel(late, tick=False):
+        report = sweep(django_capture_on_commit_callbacks)
+    assert report.deferred == 1 and not mail.outbox
+    end = ReminderPreference.objects.get(user=user).next_reminder_at
+    assert end == datetime(2026, 6, 11, 6, 0, tzinfo=UTC)  # 07:00 BST
+    with time_machine.travel(end - timedelta(minutes=5), tick=False):
+        assert sweep(django_capture_on_commit_callbacks).looked_at == 0
+    with time_machine.travel(end + timedelta(minutes=1), tick=False):
+        sweep(django_capture_on_commit_callbacks)
+    assert len(mail.outbox) == 1 and Reminder.objects.get().local_date == date(2026, 6, 11)
+
+
+@pytest.mark.parametrize("zone, at", [("Europe/London", time(1, 30)), ("America/New_York", time(2, 30))])
+@pytest.mark.parametrize("start", [date(2026, 3, 6), date(2026, 3, 27), date(2026, 10, 23), date(2026, 10, 30)])
+def test_one_reminder_per_local_day_across_dst_changes(
+    zone, at, start, cohort, review_course, eager_celery, django_capture_on_commit_callbacks
+):
+    """Sweeps every 5 minutes for four days around each DST change (US: 8 Mar, 1 Nov; UK: 29 Mar,
+    25 Oct 2026), with a reminder time inside the missing or repeated hour."""
+    begin = datetime.combine(start, time(0, 0), tzinfo=UTC)
+    user = due_trainee("tz", cohort, begin, zone=zone, at=at)
+    ReminderPreference.objects.filter(user=user).update(next_reminder_at=timing.first_slot(begin, zone, at))
+    ReviewCard.objects.filter(user=user).update(due=begin - timedelta(days=30))
+    moment = begin
+    with time_machine.travel(begin, tick=False) as traveller:
+        while moment < begin + timedelta(days=4):
+            traveller.move_to(moment)
+            with django_capture_on_commit_callbacks(execute=True):
+                reminders.plan_sweep()
+            moment += timedelta(minutes=5)
+    days = list(
+        Reminder.objects.filter(status=Reminder.SENT).order_by("local_date").values_list("local_date", flat=True)
+    )
+    assert len(days) == len(set(days)) == len(mail.outbox)
+    local_first = begin.astimezone(timing.zone_or_utc(zone)).date()
+    assert set(days) >= {local_first + timedelta(days=n) for n in range(1, 4)}
+
+
+def test_seven_ignored_reminders_fall_back_to_weekly(
+    cohort, review_course, eager_celery, django_capture_on_commit_callbacks
+):
+    due_trainee("busy", cohort, NOW)
+    sent_days = []
+    for day in range(16):
+        with time_machine.travel(NOW + timedelta(days=day, minutes=1), tick=False):
+            if sweep(django_capture_on_commit_callbacks).planned:
+                sent_days.append(day)
+    # Reminders 1..8 daily (the 8th makes seven ignored after the first), then a week's gap.
+    assert sent_days == [0, 1, 2, 3, 4, 5, 6, 13]
+
+
+class FlakySMTP(BaseEmailBackend):
+    """An email backend standing in for an SMTP server that raises the queued failures first."""
+
+    failures: list[Exception] = []
+    sent: list = []
+
+    def send_messages(self, messages):
+        if FlakySMTP.failures:
+            raise FlakySMTP.failures.pop(0)
+        FlakySMTP.sent.extend(messages)
+        return len(messages)
+
+
+@pytest.fixture
+def flaky_smtp(settings, eager_celery):
+    settings.EMAIL_BACKEND = "tests.quizzes.test_reminders.FlakySMTP"
+    eager_celery.conf.task_eager_propagates = False  # let eager apply() run the retries as a worker would
+    FlakySMTP.failures, FlakySMTP.sent = [], []
+    return FlakySMTP
+
+
+def test_a_transient_smtp_error_is_retried_then_sent_once(
+    cohort, review_course, frozen, eager_celery, flaky_smtp, django_capture_on_commit_callbacks
+):
+    due_trainee("tara", cohort, NOW)
+    flaky_smtp.failures = [smtplib.SMTPServerDisconnected("gone"), smtplib.SMTPResponseException(451, b"try later")]
+    sweep(django_capture_on_commit_callbacks)
+    reminder = Reminder.objects.get()
+    assert reminder.status == Reminder.SENT and reminder.attempts == 3 and len(flaky_smtp.sent) == 1
+    assert Notification.objects.count() == 1
+
+
+def test_a_permanent_smtp_error_marks_failed_without_retrying(
+    cohort, review_course, frozen, eager_celery, flaky_smtp, django_capture_on_commit_callbacks
+):
+    due_trainee("tara", cohort, NOW)
+    flaky_smtp.failures = [smtplib.SMTPRecipientsRefused({"tara@example.org": (550, b"no such user")})]
+    sweep(django_capture_on_commit_callbacks)
+    reminder = Reminder.objects.get()
+    assert (reminder.status, reminder.attempts) == (Reminder.FAILED, 1) and "SMTPRecipientsRefused" in reminder.detail
+    assert not flaky_smtp.sent and not Notification.objects.exists()
+
+
+def test_retries_are_capped_then_the_row_is_failed(
+    cohort, review_course, frozen, eager_celery, flaky_smtp, django_capture_on_commit_callbacks, settings
+):
+    settings.ATTUNE_REMINDER_MAX_RETRIES = 2
+    due_trainee("tara", cohort, NOW)
+    flaky_smtp.failures = [TimeoutError("slow")] * 10
+    sweep(django_capture_on_commit_callbacks)
+    reminder = Reminder.objects.get()
+    # one try inside the chunk, then its own task: a first try and 2 retries
+    assert reminder.status == Reminder.FAILED and reminder.attempts == 4 and not flaky_smtp.sent
+    assert reminder.detail.startswith("gave up")
+
+
+def test_a_row_stuck_in_sending_is_abandoned_and_never_resent(
+    cohort, review_course, eager_celery, django_capture_on_commit_callbacks
+):
+    due_trainee("tara", cohort, NOW)
+    with time_machine.travel(NOW, tick=False):
+        with django_capture_on_commit_callbacks(execute=False):
+            (reminder_id,) = reminders.plan_sweep(collect_ids=True).reminder_ids
+        Reminder.objects.filter(pk=reminder_id).update(status=Reminder.SENDING, claimed_at=NOW)  # worker died here
+    with time_machine.travel(NOW + timedelta(hours=1), tick=False):
+        report = sweep(django_capture_on_commit_callbacks)
+        assert reminders.reminder_send(reminder_id) == "not claimable"
+    assert report.abandoned == 1 and Reminder.objects.get().status == Reminder.ABANDONED and not mail.outbox
+
+
+def test_dry_run_lists_who_and_why_and_changes_nothing(cohort, review_course, frozen, eager_celery, capsys):
+    due_trainee("ready", cohort, NOW)
+    due_trainee("paused", cohort, NOW, paused_until=date(2026, 7, 1))
+    due_trainee("gone", cohort, NOW, unsubscribed_at=NOW)
+    before = list(ReminderPreference.objects.order_by("pk").values_list("next_reminder_at", flat=True))
+    call_command("plan_reminders", "--dry-run")
+    out = capsys.readouterr().out
+    assert "remind  ready: 1 due" in out and "skip    paused: paused" in out and "skip    gone: unsubscribed" in out
+    assert "would plan 1 reminder," in out
+    assert not Reminder.objects.exists() and not mail.outbox
+    assert before == list(ReminderPreference.objects.order_by("pk").values_list("next_reminder_at", flat=True))
+
+
+def test_plan_reminders_command_plans_and_sends(
+    cohort, review_course, frozen, eager_celery, capsys, django_capture_on_commit_callbacks
+):
+    due_trainee("ready", cohort, NOW)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("plan_reminders")
+    assert "planned 1 reminder," in capsys.readouterr().out
+    assert len(mail.outbox) == 1
+
+
+def test_keyset_batches_cover_everyone_once(cohort, review_course, frozen, eager_celery, django_assert_num_queries):
+    for n in range(7):
+        due_trainee(f"t{n}", cohort, NOW)
+    # abandon stuck rows, then per batch: select, grouped count, savepoint, insert (+ select the new ids
+    # on SQLite; PostgreSQL's INSERT returns them), next looks, release
+    per_batch = 6 if connection.vendor == "postgresql" else 7
+    with django_assert_num_queries(1 + 3 * per_batch):
+        report = reminders.plan_sweep(batch_size=3)
+    assert report.batches == 3 and report.planned == 7 and Reminder.objects.count() == 7
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_beats_at_once_give_one_reminder(postgres, cohort, review_course, eager_celery):
+    due_trainee("tara", cohort, timezone.now(), due=3)
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def beat():
+        try:
+            barrier.wait()
+            reminders.plan_sweep()
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=beat) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert Reminder.objects.count() == 1 and Reminder.objects.get().status == Reminder.SENT
+    assert len(mail.outbox) == 1 and Notification.objects.count() == 1
