@@ -32,7 +32,7 @@ from django.utils import timezone
 TRAINEES = 100_000
 CARDS_PER_TRAINEE = 10
 DUE_SHARE = 0.10
-PREFIX = "bench-"
+PREFIX = "remind-"  # distinct from bench_dashboard's "bench-" users: each bench clears only its own
 REDIS_URL = os.environ.get("ATTUNE_BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
 ROOT = Path(__file__).resolve().parent.parent
 COUNTER_KEY = "attune-bench:noop"
