@@ -195,3 +195,17 @@ def test_twenty_starts_at_once_open_one_attempt(postgres, quiz, trainee):
         thread.join()
     assert Attempt.objects.filter(user=trainee, quiz=quiz).count() == 1
     assert sorted(set(statuses)) in ([200, 201], [201])
+
+
+def test_current_step_and_answer_run_in_a_fixed_number_of_queries(api_client, started, django_assert_max_num_queries):
+    attempt_id = started["id"]
+    api_client.post(f"/api/v1/attempts/{attempt_id}/reply/", {"item": "priya", "text": "Hm?"}, format="json")
+    with django_assert_max_num_queries(6):
+        api_client.get(f"/api/v1/attempts/{attempt_id}/")
+    # The first answer of a skill also starts its review card and the facts deck (issue 5).
+    with django_assert_max_num_queries(22):
+        answer(api_client, attempt_id, "priya", "a")
+    with django_assert_max_num_queries(7):  # a branch step also reads the answers that led to it
+        api_client.get(f"/api/v1/attempts/{attempt_id}/")
+    with django_assert_max_num_queries(15):
+        answer(api_client, attempt_id, "priya", "a", step="a")
