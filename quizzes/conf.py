@@ -25,6 +25,11 @@ class _Settings:
         return tuple(self._get("REVIEW_LEARNING_STEPS_MINUTES", ()))
 
     @property
+    def REVIEW_NEW_FACTS_PER_DAY(self) -> int:
+        """New cards of the facts deck that come due each day once a trainee starts the course."""
+        return int(self._get("REVIEW_NEW_FACTS_PER_DAY", 5))
+
+    @property
     def REVIEW_QUICK_SECONDS(self) -> float:
         """A best answer with confidence 4 at most this fast rates Easy."""
         return float(self._get("REVIEW_QUICK_SECONDS", 20.0))

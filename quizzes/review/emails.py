@@ -17,8 +17,8 @@ from ..conf import app_settings
 
 WORDINGS = [
     ("{n} review{s} waiting for you", "A few minutes of review today keeps what you practised within reach."),
-    ("Time for a short review ({n} due)", "The clients you met in practice are back for another look."),
-    ("{n} skill{s} and fact{s} ready to revisit", "Spacing practice out is what makes it stick; today is a good day."),
+    ("Time for a short review ({n} due)", "What you practised is back for another look."),
+    ("{n} item{s} ready to revisit", "Spacing practice out is what makes it stick; today is a good day."),
     ("Your review is ready: {n} due", "Coming back now, just as things begin to fade, is when review helps most."),
 ]
 

@@ -243,11 +243,21 @@ def cards_on_answer(answer: Answer, item: Item) -> None:
 
 
 def facts_deck_ensure(user_id: int, course_id: int, now: datetime) -> int:
-    """Give the trainee a card (due now) for each active fact of the course they lack."""
+    """Give the trainee a card for each active fact of the course they lack, introduced a few a
+    day in module order (ATTUNE_REVIEW_NEW_FACTS_PER_DAY), so a new deck is not 30 reviews at once."""
     have = set(ReviewCard.objects.filter(user_id=user_id, kind=ReviewCard.FACT).values_list("fact_id", flat=True))
+    per_day = max(1, app_settings.REVIEW_NEW_FACTS_PER_DAY)
+    facts = Fact.objects.filter(course_id=course_id, is_active=True).exclude(pk__in=have)
     new = [
-        ReviewCard(user_id=user_id, course_id=course_id, kind=ReviewCard.FACT, fact=fact, due=now, created_at=now)
-        for fact in Fact.objects.filter(course_id=course_id, is_active=True).exclude(pk__in=have)
+        ReviewCard(
+            user_id=user_id,
+            course_id=course_id,
+            kind=ReviewCard.FACT,
+            fact=fact,
+            due=now + timedelta(days=index // per_day),
+            created_at=now,
+        )
+        for index, fact in enumerate(facts.order_by("module__order", "slug"))
     ]
     ReviewCard.objects.bulk_create(new, ignore_conflicts=True)
     return len(new)

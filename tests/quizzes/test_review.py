@@ -331,3 +331,23 @@ def test_review_pages_play_a_review_with_feedback(trainee_client, trainee, quiz,
     assert b"Nothing is due" in trainee_client.get(reverse("review:session")).content
     bad = trainee_client.post(reverse("review:answer"), {**form, "review_id": "x"})
     assert bad.status_code == 400 and b"review_id" in bad.content
+
+
+def test_the_facts_deck_is_introduced_a_few_cards_a_day(quiz, trainee, settings):
+    from quizzes.models import Fact
+
+    settings.ATTUNE_REVIEW_NEW_FACTS_PER_DAY = 2
+    module = quiz.module
+    for index in range(3):
+        Fact.objects.create(
+            course=module.course,
+            module=module,
+            slug=f"extra-{index}",
+            question="Q?",
+            options=[{"id": "a", "text": "A", "correct": True}],
+            explanation="Because.",
+        )
+    with time_machine.travel(NOW, tick=False):
+        answer_first_item(trainee, quiz, option="a")
+    dues = sorted(ReviewCard.objects.filter(user=trainee, kind=ReviewCard.FACT).values_list("due", flat=True))
+    assert dues == [NOW, NOW, NOW + timedelta(days=1), NOW + timedelta(days=1), NOW + timedelta(days=2)]
