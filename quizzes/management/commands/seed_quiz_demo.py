@@ -15,6 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from course.management.commands.seed_demo import COHORT_TRAINEES
+from course.models import Lesson
+from course.services import lesson_complete, lesson_open
 from quizzes import grading, services
 from quizzes.models import Quiz, Reminder, ReminderPreference, ReviewCard
 from quizzes.review import selectors as review_selectors
@@ -59,8 +61,16 @@ class Command(BaseCommand):
             if user.quiz_attempts.filter(status="completed").exists():
                 continue
             for quiz in quizzes[: 1 + index % 2]:
+                # Read the lessons up to the quiz's module first, as the prerequisites ask.
+                for lesson in Lesson.objects.filter(
+                    module__course=quiz.module.course, module__order__lte=quiz.module.order, is_active=True
+                ):
+                    lesson_open(user, lesson)
+                    lesson_complete(user, lesson)
                 play(user, quiz, rng, skill_level=0.5 + 0.08 * index)
                 played += 1
+                if not user.module_results.filter(module=quiz.module, passed_at__isnull=False).exists():
+                    break  # the next module stays locked until this quiz is passed
         # A shared reflection, so the demo instructor has one to read and score (issue 6).
         sharer = User.objects.get(username=COHORT_TRAINEES[0])
         first = sharer.quiz_attempts.filter(status="completed").order_by("completed_at").first()
