@@ -51,6 +51,11 @@ def _zone_names() -> set[str]:
     return _ZONES
 
 
+def zone_names() -> list[str]:
+    """Every IANA zone name this machine knows, sorted (for the preferences form's suggestions)."""
+    return sorted(name for name in _zone_names() if "/" in name or name == "UTC")
+
+
 def zone_or_utc(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import services as quiz_services
 from ..models import ReminderPreference, ReviewLog
-from . import selectors, services
+from . import selectors, services, timing
 
 
 def course_panel(request, outline) -> str:
@@ -115,6 +115,7 @@ def preferences(request):
             "form": request.POST if errors else None,
             "errors": errors,
             "frequencies": ReminderPreference.FREQUENCIES,
+            "zones": timing.zone_names(),
         },
         status=400 if errors else 200,
     )
