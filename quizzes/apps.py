@@ -13,6 +13,7 @@ class QuizzesConfig(AppConfig):
 
         from .instructor import signals  # noqa: F401 - connects the "Teaching" nav flag at login
         from .package import QuizExtension
+        from .review import signals as review_signals  # noqa: F401 - the device's time zone at login
         from .review.views import course_panel
         from .views import module_panel
 

@@ -287,6 +287,9 @@ class ReminderPreference(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="reminder_preference"
     )
     time_zone = models.CharField(max_length=64, default="UTC", help_text="IANA name, e.g. Europe/London.")
+    time_zone_chosen = models.BooleanField(
+        default=False, help_text="The trainee chose the zone; until then the zone of the device they log in on is used."
+    )
     reminder_time = models.TimeField(help_text="Local time of day for the reminder.")
     quiet_start = models.TimeField(null=True, blank=True, help_text="Local; may be later than quiet_end.")
     quiet_end = models.TimeField(null=True, blank=True)

@@ -151,6 +151,8 @@ def preference_update(user, changes: dict, now: datetime | None = None) -> Remin
     if errors:
         raise ValidationError(errors)
     subscribed = values.pop("subscribed", None)
+    if "time_zone" in values:
+        pref.time_zone_chosen = True
     for field, value in values.items():
         setattr(pref, field, value)
     if subscribed is True:
@@ -161,6 +163,24 @@ def preference_update(user, changes: dict, now: datetime | None = None) -> Remin
     pref.updated_at = now
     pref.save()
     return pref
+
+
+def preference_zone_from_device(user_id: int, zone: str, now: datetime | None = None) -> bool:
+    """Use the zone of the trainee's device (seen at login) until they choose one themselves,
+    so reminders come at a sensible local time from the start. Returns whether it changed."""
+    try:
+        timing.validate_zone(zone)
+    except ValueError:
+        return False  # a browser sent something odd: keep what we have
+    now = now or timezone.now()
+    pref = preference_ensure(user_id, now)
+    if pref.time_zone_chosen or pref.time_zone == zone:
+        return False
+    pref.time_zone = zone
+    pref.next_reminder_at = timing.first_slot(now, zone, pref.reminder_time)
+    pref.updated_at = now
+    pref.save(update_fields=["time_zone", "next_reminder_at", "updated_at"])
+    return True
 
 
 def unsubscribe_token(user_id: int) -> str:

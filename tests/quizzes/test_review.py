@@ -351,3 +351,22 @@ def test_the_facts_deck_is_introduced_a_few_cards_a_day(quiz, trainee, settings)
         answer_first_item(trainee, quiz, option="a")
     dues = sorted(ReviewCard.objects.filter(user=trainee, kind=ReviewCard.FACT).values_list("due", flat=True))
     assert dues == [NOW, NOW, NOW + timedelta(days=1), NOW + timedelta(days=1), NOW + timedelta(days=2)]
+
+
+def test_login_takes_the_device_time_zone_until_the_trainee_chooses_one(client, trainee):
+    from quizzes.models import ReminderPreference
+    from quizzes.review import services as review_services
+
+    def log_in(zone):
+        client.post(
+            "/accounts/login/", {"username": "trainee", "password": "a-long-test-password", "device_time_zone": zone}
+        )
+        client.logout()
+        return ReminderPreference.objects.get(user=trainee)
+
+    pref = log_in("America/New_York")
+    assert pref.time_zone == "America/New_York" and not pref.time_zone_chosen
+    assert log_in("Not/AZone").time_zone == "America/New_York"
+    review_services.preference_update(trainee, {"time_zone": "Europe/London"})
+    pref = log_in("Asia/Tokyo")
+    assert pref.time_zone == "Europe/London" and pref.time_zone_chosen
