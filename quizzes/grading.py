@@ -39,6 +39,17 @@ def option_by_id(step: dict, option_id: str) -> dict | None:
     return next((o for o in step.get("options", []) if o.get("id") == option_id), None)
 
 
+def answered_step(root: dict, path: str, option_id: str) -> tuple[dict, dict] | None:
+    """The step and option an answer refers to, or None when a later version of the item
+    rewrote them (answers keep their grade, so history still scores; only the text is gone)."""
+    try:
+        step = step_at(root, path)
+    except StepNotFound:
+        return None
+    option = option_by_id(step, option_id)
+    return (step, option) if option is not None else None
+
+
 def best_option(step: dict) -> dict:
     return max(step["options"], key=lambda o: o["grade"])
 

@@ -76,11 +76,8 @@ def answered_steps(attempts: list[Attempt]) -> dict[int, list[grading.AnsweredSt
     result: dict[int, list[grading.AnsweredStep]] = {a.pk: [] for a in attempts}
     answers = Answer.objects.filter(attempt__in=attempts).select_related("item").order_by("answered_at", "pk")
     for answer in answers:
-        try:
-            option = grading.option_by_id(grading.step_at(answer.item.steps, answer.step_path), answer.option_id)
-        except grading.StepNotFound:
-            option = None
-        dimensions = tuple(option.get("dimensions", [])) if option else ()
+        found = grading.answered_step(answer.item.steps, answer.step_path, answer.option_id)
+        dimensions = tuple(found[1].get("dimensions", [])) if found else ()
         result[answer.attempt_id].append(
             grading.AnsweredStep(answer.item.slug, answer.item.skill, answer.grade, dimensions)
         )
@@ -90,6 +87,9 @@ def answered_steps(attempts: list[Attempt]) -> dict[int, list[grading.AnsweredSt
 def attempt_result(attempt: Attempt, quiz: Quiz | None = None) -> grading.AttemptResult:
     quiz = quiz or attempt.quiz
     return grading.score_attempt(answered_steps([attempt])[attempt.pk], quiz.pass_threshold, quiz.harmful_fails)
+
+
+REWRITTEN = "(this step has been rewritten since you answered it)"
 
 
 @dataclass
@@ -107,14 +107,19 @@ def attempt_review(attempt: Attempt) -> list[FeedbackLine]:
     replies = dict(FreeReply.objects.filter(attempt=attempt).values_list("item_id", "text"))
     lines = []
     for answer in Answer.objects.filter(attempt=attempt).select_related("item").order_by("answered_at", "pk"):
-        step = grading.step_at(answer.item.steps, answer.step_path)
+        found = grading.answered_step(answer.item.steps, answer.step_path, answer.option_id)
+        if found is None:
+            step, chosen = {}, {"id": answer.option_id, "text": REWRITTEN, "grade": answer.grade}
+            best = chosen if answer.grade == grading.BEST else {"id": "", "text": REWRITTEN, "grade": grading.BEST}
+        else:
+            (step, chosen), best = found, grading.best_option(found[0])
         lines.append(
             FeedbackLine(
                 item=answer.item,
                 step_path=answer.step_path,
                 client_line=step.get("client_reply") or answer.item.client_statement,
-                chosen=grading.option_by_id(step, answer.option_id),
-                best=grading.best_option(step),
+                chosen=chosen,
+                best=best,
                 free_reply=replies.get(answer.item_id) if not answer.step_path else None,
             )
         )

@@ -119,8 +119,10 @@ def answer(request, attempt_id):
 def feedback(request, attempt_id, answer_id):
     attempt = _attempt(request, attempt_id)
     answer = get_object_or_404(Answer.objects.select_related("item"), pk=answer_id, attempt=attempt)
-    step = grading.step_at(answer.item.steps, answer.step_path)
-    chosen = grading.option_by_id(step, answer.option_id)
+    found = grading.answered_step(answer.item.steps, answer.step_path, answer.option_id)
+    if found is None:  # the item was rewritten since: its history is on the result page
+        return redirect("quizzes:result" if not attempt.is_open else "quizzes:attempt", attempt.pk)
+    step, chosen = found
     attempt.refresh_from_db()
     return render(
         request,

@@ -111,3 +111,10 @@ def test_a_grade_out_of_range_is_refused():
 )
 def test_fsrs_rating_follows_the_review_policy(grade, confidence, seconds, rating):
     assert grading.fsrs_rating(grade, confidence, seconds) == rating
+
+
+def test_answered_step_finds_the_step_and_option_or_none_after_a_rewrite():
+    step, option = grading.answered_step(BRANCHING_STEPS, "a", "c")
+    assert step["client_reply"].startswith("Honestly") and option["grade"] == 0
+    assert grading.answered_step(BRANCHING_STEPS, "b", "a") is None
+    assert grading.answered_step(BRANCHING_STEPS, "", "z") is None

@@ -88,3 +88,28 @@ def test_result_page_breaks_the_score_down_by_skill_and_dimension(trainee_client
     assert "Noticing a withdrawal rupture" in page and "Immediacy: speaking to what happens between us" in page
     assert "Alliance-rupture-repair responsiveness" in page and "100%" in page and "passed" in page
     assert "ready to practise these skills with supervision" in page
+
+
+def test_history_survives_a_later_rewrite_of_the_item(trainee_client, quiz, trainee):
+    from quizzes.models import Item
+    from tests.quizzes.test_attempts import play
+
+    attempt = play(
+        Attempt.objects.create(
+            user=trainee,
+            quiz=quiz,
+            seed=3,
+            started_at="2026-11-01T10:00Z",
+            item_ids=list(quiz.items.order_by("order").values_list("pk", flat=True)),
+        )
+    )
+    priya = Item.objects.get(slug="priya")
+    steps = priya.steps
+    del steps["options"][0]["next"]  # version 2 drops the branch the trainee answered
+    steps["options"] = [o for o in steps["options"] if o["id"] != "a"] + [dict(steps["options"][0], id="e")]
+    Item.objects.filter(pk=priya.pk).update(steps=steps, version=2)
+    page = trainee_client.get(reverse("quizzes:result", args=[attempt.pk]))
+    assert page.status_code == 200 and "rewritten since you answered it" in page.content.decode()
+    assert "100%" in page.content.decode()
+    answer = Answer.objects.filter(attempt=attempt, step_path="a").get()
+    assert trainee_client.get(reverse("quizzes:feedback", args=[attempt.pk, answer.pk])).status_code == 302
