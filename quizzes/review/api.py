@@ -129,7 +129,7 @@ class NotificationSerializer(serializers.Serializer):
 
 class MarkReadSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(),
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),  # beyond a bigint the UPDATE would crash
         required=False,
         allow_null=True,
         max_length=500,

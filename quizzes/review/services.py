@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -85,9 +86,12 @@ def _clean_time(field: str, value) -> time | None:
     if isinstance(value, time):
         return value.replace(second=0, microsecond=0, tzinfo=None)
     try:
-        return time.fromisoformat(str(value)).replace(second=0, microsecond=0)
+        parsed = time.fromisoformat(str(value))
     except ValueError:
         raise ValidationError({field: "must be a time of day such as 18:30."})
+    if parsed.tzinfo is not None:  # "18:30Z": the zone is the time_zone field's, not the time's
+        raise ValidationError({field: "must be a local time of day such as 18:30, with no zone or offset."})
+    return parsed.replace(second=0, microsecond=0)
 
 
 def _clean_bool(field: str, value) -> bool:
@@ -151,17 +155,22 @@ def preference_update(user, changes: dict, now: datetime | None = None) -> Remin
     if errors:
         raise ValidationError(errors)
     subscribed = values.pop("subscribed", None)
+    # Only the columns this change owns: the sweep and reviews write last_* on the same row meanwhile.
+    update_fields = [*values, "next_reminder_at", "updated_at"]
     if "time_zone" in values:
         pref.time_zone_chosen = True
+        update_fields.append("time_zone_chosen")
     for field, value in values.items():
         setattr(pref, field, value)
     if subscribed is True:
         pref.unsubscribed_at = None
     elif subscribed is False and pref.unsubscribed_at is None:
         pref.unsubscribed_at = now
+    if subscribed is not None:
+        update_fields.append("unsubscribed_at")
     pref.next_reminder_at = timing.first_slot(now, pref.time_zone, pref.reminder_time)
     pref.updated_at = now
-    pref.save()
+    pref.save(update_fields=update_fields)
     return pref
 
 
@@ -199,6 +208,8 @@ def user_for_unsubscribe_token(token: str) -> int | None:
 def unsubscribe(user_id: int, now: datetime | None = None) -> bool:
     """Stop reminders for a trainee; True when this call changed anything. Idempotent."""
     now = now or timezone.now()
+    if not get_user_model().objects.filter(pk=user_id).exists():
+        return False  # the account was deleted after the email went out: nothing left to stop
     pref = preference_ensure(user_id, now)
     return bool(
         ReminderPreference.objects.filter(pk=pref.pk, unsubscribed_at__isnull=True).update(

@@ -146,9 +146,14 @@ def decide(trainee: Trainee, due_count: int, now: datetime, *, ignored_before_we
     today = local_now.date()
     frequency = effective_frequency(trainee, ignored_before_weekly)
     step = timedelta(days=7 if frequency == WEEKLY else 1)
+    # A reminder time inside quiet hours is sent when they end; looking at the evening slot
+    # would defer each reminder to the next morning and make a daily reminder every other day.
+    reminder_at = trainee.reminder_time
+    if in_quiet_hours(reminder_at, trainee.quiet_start, trainee.quiet_end):
+        reminder_at = trainee.quiet_end
 
     def slot(on: date) -> datetime:
-        return local_slot(on, trainee.reminder_time, zone)
+        return local_slot(on, reminder_at, zone)
 
     def skip(reason: str, next_at: datetime | None) -> Decision:
         return Decision("skip", reason, today, next_at, trainee.ignored_in_a_row)

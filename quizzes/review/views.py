@@ -45,16 +45,15 @@ def session(request):
 def answer(request):
     post = request.POST
     confidence = post.get("confidence", "")
-    seconds = post.get("seconds", "")
-    card_id = post.get("card", "")
+    card_id = _whole(post.get("card", ""))
     try:
         outcome = services.review_submit(
             request.user,
-            int(card_id) if card_id.isdigit() else -1,
+            card_id if card_id is not None else -1,
             post.get("key", ""),
             post.get("option", ""),
-            int(confidence) if confidence.isdigit() else confidence or None,
-            float(seconds) if seconds.replace(".", "", 1).isdigit() else None,
+            _whole(confidence) if _whole(confidence) is not None else confidence or None,
+            _seconds(post.get("seconds", "")),
             post.get("review_id", ""),
         )
     except services.CardNotFound:
@@ -64,6 +63,20 @@ def answer(request):
     except quiz_services.Conflict as exc:
         return _session_error(request, str(exc), 409)
     return redirect("review:feedback", outcome.log.client_id)
+
+
+def _whole(value: str) -> int | None:
+    """A form's whole number, or None ('²' passes str.isdigit() but not int())."""
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+
+
+def _seconds(value: str) -> float | None:
+    """The answer time the page measured, or None when it is missing or not a sensible number."""
+    try:
+        seconds = float(value) if value.isascii() else None
+    except ValueError:
+        return None
+    return seconds if seconds is not None and 0 <= seconds <= 86400 else None
 
 
 def _session_error(request, error: str, status: int):
@@ -127,7 +140,7 @@ def notifications(request):
     return render(
         request,
         "quizzes/review/notifications.html",
-        {"notifications": items, "unread": sum(1 for n in items if n.read_at is None)},
+        {"notifications": items, "unread": selectors.unread_count(request.user)},  # all unread, not only those shown
     )
 
 
@@ -135,7 +148,7 @@ def notifications(request):
 @require_POST
 def notifications_read(request):
     raw = request.POST.getlist("id")
-    ids = [int(value) for value in raw if value.isdigit()] if raw else None
+    ids = [whole for whole in map(_whole, raw) if whole is not None] if raw else None
     services.notifications_mark_read(request.user, ids)
     return redirect("review:notifications")
 

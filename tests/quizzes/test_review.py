@@ -370,3 +370,88 @@ def test_login_takes_the_device_time_zone_until_the_trainee_chooses_one(client, 
     review_services.preference_update(trainee, {"time_zone": "Europe/London"})
     pref = log_in("Asia/Tokyo")
     assert pref.time_zone == "Europe/London" and pref.time_zone_chosen
+
+
+# ---------------------------------------------------------------- hardening: bad input is a 4xx, never a 500
+
+
+@pytest.mark.parametrize("value", ["18:30Z", "18:30+05", "07:00:00+01:00"])
+def test_a_reminder_time_with_a_zone_offset_is_a_400_naming_the_field(api_client, trainee_client, trainee, value):
+    """Times of day are local to the trainee's zone; an offset in them would crash the save."""
+    for field in ("reminder_time", "quiet_start"):
+        body = {field: value, **({"quiet_end": "07:00"} if field == "quiet_start" else {})}
+        response = api_client.patch("/api/v1/reminder-preferences/", body, format="json")
+        assert response.status_code == 400 and field in response.json(), response.content
+    form = {"time_zone": "Europe/London", "reminder_time": value, "frequency": "daily", "email_enabled": "on"}
+    page = trainee_client.post(reverse("review:preferences"), form)
+    assert page.status_code == 400 and b"reminder_time" in page.content
+    assert ReminderPreference.objects.get(user=trainee).reminder_time.tzinfo is None
+
+
+def test_odd_digits_in_the_review_form_are_a_4xx_not_a_500(trainee_client, trainee, quiz, course_with_lessons):
+    """'²' passes str.isdigit() but not int(): the form must not crash on it."""
+    card = skill_card_due(trainee, course_with_lessons)
+    key = selectors.prompt_for(card).key
+    form = {
+        "card": card.pk,
+        "key": key,
+        "option": "a",
+        "confidence": "3",
+        "seconds": "",
+        "review_id": str(uuid.uuid4()),
+    }
+    assert trainee_client.post(reverse("review:answer"), {**form, "card": "²"}).status_code == 404
+    bad = trainee_client.post(reverse("review:answer"), {**form, "confidence": "²"})
+    assert bad.status_code == 400 and b"confidence" in bad.content
+    huge = trainee_client.post(reverse("review:answer"), {**form, "card": "9" * 30})
+    assert huge.status_code == 404
+    assert trainee_client.post(reverse("review:answer"), {**form, "seconds": "²"}).status_code == 302
+    assert ReviewLog.objects.get(card=card).seconds is None
+
+
+def test_odd_or_huge_notification_ids_are_ignored_not_a_500(api_client, trainee_client, trainee):
+    notify(trainee, 1)
+    response = trainee_client.post(reverse("review:notifications_read"), {"id": ["²", "9" * 30]})
+    assert response.status_code == 302 and Notification.objects.filter(read_at__isnull=True).count() == 1
+    response = api_client.post("/api/v1/notifications/read/", {"ids": [10**30]}, format="json")
+    assert response.status_code == 400 and "ids" in response.json()
+    assert Notification.objects.filter(read_at__isnull=True).count() == 1
+
+
+def test_a_huge_card_id_in_the_api_is_a_404(api_client, trainee, quiz, course_with_lessons):
+    body = {"card": 10**30, "key": "k", "option": "a", "confidence": 3, "review_id": str(uuid.uuid4())}
+    assert api_client.post("/api/v1/reviews/", body, format="json").status_code in (400, 404)
+
+
+def test_an_unsubscribe_link_of_a_deleted_account_is_not_a_500(client, trainee):
+    token = services.unsubscribe_token(trainee.pk)
+    trainee.delete()
+    url = reverse("review:unsubscribe", args=[token])
+    assert client.get(url).status_code == 200
+    assert client.post(url).status_code == 200 and not ReminderPreference.objects.exists()
+
+
+def test_the_notifications_page_counts_every_unread_not_only_those_shown(trainee_client, trainee):
+    notify(trainee, 55)
+    page = trainee_client.get(reverse("review:notifications"))
+    assert b"55 unread" in page.content and len(page.context["notifications"]) == 50
+
+
+def test_saving_preferences_keeps_a_review_recorded_meanwhile(trainee):
+    """The sweep and reviews write the same row; a preferences save must not put their columns back."""
+    from django.db.models.signals import pre_save
+
+    services.preference_ensure(trainee.pk, NOW)
+    reviewed = NOW + timedelta(minutes=1)
+
+    def review_lands_meanwhile(sender, instance, **kwargs):
+        ReminderPreference.objects.filter(pk=instance.pk).update(last_reviewed_at=reviewed, last_reminded_at=reviewed)
+
+    pre_save.connect(review_lands_meanwhile, sender=ReminderPreference, dispatch_uid="review-meanwhile")
+    try:
+        services.preference_update(trainee, {"reminder_time": "08:15"}, now=NOW + timedelta(minutes=2))
+    finally:
+        pre_save.disconnect(sender=ReminderPreference, dispatch_uid="review-meanwhile")
+    pref = ReminderPreference.objects.get(user=trainee)
+    assert str(pref.reminder_time) == "08:15:00"
+    assert pref.last_reviewed_at == reviewed and pref.last_reminded_at == reviewed

@@ -228,3 +228,15 @@ def test_mastery_needs_three_isomorphs_two_sessions_a_week_apart_and_no_recent_h
     long_ago = [pick(4, 0, -5), *ready, pick(5, 2, 9), pick(6, 2, 9), pick(2, 3, 10)]
     assert mastery.mastery(long_ago).ready  # the harmful pick is older than the last 5
     assert "competent" not in mastery.mastery(ready).label
+
+
+def test_a_daily_reminder_time_inside_quiet_hours_over_midnight_still_comes_every_day():
+    """23:30 lies in quiet hours 22:00-07:00: each day's reminder goes out at 07:00, every day, not every other day."""
+    moment, sent, last = datetime(2026, 6, 10, 22, 30, tzinfo=UTC), [], None
+    for _ in range(12):
+        decision = timing.decide(trainee(reminder_time=time(23, 30), last_reminded_at=last), 5, moment)
+        if decision.action == "remind":
+            sent.append(decision.local_date)
+            last = moment
+        moment = decision.next_at
+    assert sent[:4] == [date(2026, 6, 11), date(2026, 6, 12), date(2026, 6, 13), date(2026, 6, 14)]
