@@ -11,6 +11,7 @@ class QuizzesConfig(AppConfig):
         from course.extensions import register_course_panel, register_module_panel
         from course.package import register_extension
 
+        from . import checks  # noqa: F401 - registers the settings checks
         from .instructor import signals  # noqa: F401 - connects the "Teaching" nav flag at login
         from .package import QuizExtension
         from .review import signals as review_signals  # noqa: F401 - the device's time zone at login

@@ -240,3 +240,14 @@ def test_a_daily_reminder_time_inside_quiet_hours_over_midnight_still_comes_ever
             last = moment
         moment = decision.next_at
     assert sent[:4] == [date(2026, 6, 11), date(2026, 6, 12), date(2026, 6, 13), date(2026, 6, 14)]
+
+
+@pytest.mark.parametrize("bad", [0.5, 0.99, "high"])
+def test_a_bad_retention_setting_fails_the_system_check(settings, bad):
+    from quizzes.checks import check_review_settings
+
+    settings.ATTUNE_REVIEW_DESIRED_RETENTION = bad
+    errors = check_review_settings(None)
+    assert [e.id for e in errors] == ["attune.E001"]
+    settings.ATTUNE_REVIEW_DESIRED_RETENTION = 0.9
+    assert check_review_settings(None) == []
