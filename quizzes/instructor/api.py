@@ -348,6 +348,8 @@ class ReflectionView(InstructorView):
             raise DRFValidationError(exc.message_dict)
         except Conflict as exc:
             raise ConflictError(str(exc))
+        # The answer carries the text, so it is an opening like GET.
+        services.reflection_open(reflection, request.user)
         return Response(InstructorReflectionSerializer(reflection).data)
 
 

@@ -8,6 +8,8 @@ from collections.abc import Iterable, Iterator
 
 # A cell starting with one of these is read as a formula by Excel, LibreOffice or Sheets.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheets skip these before deciding that a cell is a formula (" =1+2", '"=1+2').
+LEADING_BLANKS_AND_QUOTES = " \t\r\n\"'"
 PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
@@ -21,7 +23,10 @@ def safe_cell(value) -> str:
     if isinstance(value, int | float):
         return str(value)
     text = str(value)
-    if text.startswith(FORMULA_PREFIXES) and not PLAIN_NUMBER.fullmatch(text):
+    starts_like_formula = text.startswith(FORMULA_PREFIXES) or text.lstrip(LEADING_BLANKS_AND_QUOTES).startswith(
+        FORMULA_PREFIXES
+    )
+    if starts_like_formula and not PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text
 

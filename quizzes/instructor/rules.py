@@ -99,7 +99,9 @@ class DashboardQuery:
         if sort.lstrip("-") not in SORTS:
             errors["sort"] = f"must be one of {', '.join(SORTS)}, optionally prefixed with '-' for descending."
         page = params.get("page") or "1"
-        if not (isinstance(page, str) and page.isdigit() and 1 <= int(page) <= 100_000):
+        # isascii: str.isdigit() also accepts "²", which int() rejects, as it does 5,000 digits.
+        valid = isinstance(page, str) and page.isascii() and page.isdigit() and len(page) <= 6
+        if not (valid and 1 <= int(page) <= 100_000):
             errors["page"] = "must be a whole number from 1."
         if errors:
             raise ValueError(errors)

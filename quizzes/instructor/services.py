@@ -11,6 +11,7 @@ from ..services import Conflict, reflection_access_record
 
 COMMENT_LIMIT = 2000
 RUBRIC_MAX = 2
+SCORE_TEXTS = {str(n) for n in range(RUBRIC_MAX + 1)}
 
 
 def reflection_open(reflection: Reflection, viewer) -> Reflection:
@@ -33,7 +34,8 @@ def clean_rubric_scores(rubric: list[str], scores) -> dict[str, int]:
     cleaned = {}
     for criterion in rubric:
         value = scores[criterion]
-        if isinstance(value, str) and value.isdigit():
+        # Only the exact digits: str.isdigit() accepts "²" and 5,000-digit strings, which int() rejects.
+        if isinstance(value, str) and value in SCORE_TEXTS:
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= RUBRIC_MAX:
             raise ValidationError({"rubric_scores": f"'{criterion}' must be 0, 1 or 2."})

@@ -101,8 +101,8 @@ def facility(grades: Iterable[int]) -> float | None:
 
 def upper_lower_groups(totals: dict[int, float], fraction: float = GROUP_FRACTION) -> tuple[frozenset, frozenset]:
     """The top and bottom `fraction` of attempts by total (at least one each, ties broken by id);
-    with fewer than two attempts there is nothing to compare."""
-    if len(totals) < 2:
+    with fewer than two attempts, or all on the same total, there is nothing to compare."""
+    if len(totals) < 2 or len(set(totals.values())) == 1:
         return frozenset(), frozenset()
     ranked = sorted(totals, key=lambda attempt: (totals[attempt], attempt))
     size = max(1, round(fraction * len(ranked)))

@@ -183,8 +183,8 @@ def reflection(request, cohort_id, reflection_id):
         else:
             messages.success(request, "Score and comment saved; the trainee sees your comment with their result.")
             return redirect("quizzes_instructor:trainee", cohort.pk, item.author_id)
-    else:
-        services.reflection_open(item, request.user)
+    # Every page that shows the text is an opening, a re-shown form after a bad score included.
+    services.reflection_open(item, request.user)
     saved = item.rubric_scores or {}
     criteria = [
         {"index": i, "text": c, "score": request.POST.get(f"score-{i}") if error else saved.get(c)}

@@ -162,7 +162,15 @@ def test_filters_and_sorting(client, cohort, quiz, trainee, instructor):
 
 @pytest.mark.parametrize(
     "params, field",
-    [({"risk": "maybe"}, "risk"), ({"sort": "age"}, "sort"), ({"module": "nope"}, "module"), ({"q": "x" * 101}, "q")],
+    [
+        ({"risk": "maybe"}, "risk"),
+        ({"sort": "age"}, "sort"),
+        ({"module": "nope"}, "module"),
+        ({"q": "x" * 101}, "q"),
+        ({"page": "²"}, "page"),
+        ({"page": "9" * 5000}, "page"),
+        ({"page": "0"}, "page"),
+    ],
 )
 def test_bad_filters_are_400_naming_the_parameter(params, field, client, cohort, instructor):
     from rest_framework.test import APIClient

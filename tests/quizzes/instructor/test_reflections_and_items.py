@@ -87,6 +87,39 @@ def test_bad_score_on_the_page_is_400_and_keeps_the_form(client, cohort, played,
     assert "Half done" in response.content.decode()
 
 
+@pytest.mark.parametrize("value", ["²", "9" * 5000, "-1", "1.5"])
+def test_a_malformed_score_on_the_page_is_400_not_500(value, client, cohort, played, instructor):
+    client.force_login(instructor)
+    response = client.post(reflection_url(cohort, played.reflection), {"score-0": value, "score-1": "1"})
+    assert (
+        response.status_code == 400 and f"rubric_scores: '{RUBRIC[0]}' must be 0, 1 or 2" in response.context["error"]
+    )
+    assert Reflection.objects.get(pk=played.reflection.pk).scored_at is None
+
+
+def test_scoring_twice_keeps_one_score_and_the_latest_values(client, cohort, played, instructor):
+    client.force_login(instructor)
+    for _ in range(2):
+        response = client.post(reflection_url(cohort, played.reflection), {"score-0": "2", "score-1": "1"})
+        assert response.status_code == 302
+    assert Reflection.objects.get(pk=played.reflection.pk).rubric_scores == {RUBRIC[0]: 2, RUBRIC[1]: 1}
+
+
+def test_every_response_that_shows_the_text_is_audited(client, api, cohort, played, instructor):
+    """The API's PUT answers with the text, and a page POST with a bad score shows it again:
+    both are openings, so both write the audit row."""
+    reflection = played.reflection
+    response = api.put(
+        reflection_url(cohort, reflection, api=True), {"rubric_scores": {RUBRIC[0]: 1, RUBRIC[1]: 1}}, format="json"
+    )
+    assert response.status_code == 200 and response.json()["text"] == "I rushed to defend myself."
+    assert ReflectionAccess.objects.filter(reflection=reflection, viewer=instructor).count() == 1
+    client.force_login(instructor)
+    response = client.post(reflection_url(cohort, reflection), {"score-0": "2"})
+    assert response.status_code == 400 and "I rushed to defend myself." in response.content.decode()
+    assert ReflectionAccess.objects.filter(reflection=reflection, viewer=instructor).count() == 2
+
+
 def test_a_reflection_unshared_before_scoring_is_not_scored(api, cohort, played):
     from quizzes.instructor import services
 
@@ -126,6 +159,11 @@ def test_item_analysis_page_and_csv(client, cohort, quiz, trainee, instructor):
         ("@x", "'@x"),
         ("\tx", "'\tx"),
         ("\rx", "'\rx"),
+        (" =1+2", "' =1+2"),
+        ('"=1+2', "'\"=1+2"),
+        ("  @SUM(A1)", "'  @SUM(A1)"),
+        ("\n+1", "'\n+1"),
+        ("' -cmd", "'' -cmd"),
         ("-0.250", "-0.250"),
         ("Ann", "Ann"),
         (None, ""),

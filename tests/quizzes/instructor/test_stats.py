@@ -95,3 +95,14 @@ def test_no_attempts_gives_empty_figures():
     result = stats.analyse_quiz([("y", PLAIN_STEPS, "s")], [], {})
     assert result.items[0].facility is None and result.items[0].discrimination is None
     assert result.mean_score is None and result.items[0].paths == []
+
+
+def test_no_discrimination_when_every_attempt_has_the_same_score():
+    """Equal totals leave nobody "stronger" or "weaker": groups cut by id would give an arbitrary
+    index (here -1.0) and a false flag."""
+    same = {1: 0.5, 2: 0.5, 3: 0.5, 4: 0.5}
+    assert stats.upper_lower_groups(same) == (frozenset(), frozenset())
+    picks = [Pick(1, "y", "", "c", 0), Pick(2, "y", "", "a", 3), Pick(3, "y", "", "a", 3), Pick(4, "y", "", "c", 0)]
+    y = stats.analyse_quiz([("y", PLAIN_STEPS, "s")], picks, same).items[0]
+    assert y.facility == pytest.approx(0.5) and y.discrimination is None
+    assert not any("weaker attempts" in f for f in y.flags)
