@@ -27,6 +27,7 @@ NOTHING_DUE = "nothing due"
 QUIET_HOURS = "quiet hours"
 REVIEWED_SINCE_PLANNED = "reviewed since it was planned"
 STALE = "planned too long ago"
+QUIET_AT_SEND = "in quiet hours by the time it could be sent"
 
 
 def validate_zone(name) -> ZoneInfo:
@@ -197,8 +198,8 @@ def decide(trainee: Trainee, due_count: int, now: datetime, *, ignored_before_we
 def still_eligible(
     trainee: Trainee, due_count: int, planned_at: datetime, now: datetime, stale_after: timedelta
 ) -> str:
-    """The re-check just before sending: '' to send, or why not. Quiet hours are not re-checked:
-    the sweep already deferred those, and a send seconds later is still the planned one."""
+    """The re-check just before sending: '' to send, or why not. A send that retries or a queue
+    backlog pushed into the trainee's quiet hours is dropped: a missed reminder beats a night one."""
     zone = zone_or_utc(trainee.time_zone)
     today = now.astimezone(zone).date()
     if not trainee.is_active:
@@ -217,6 +218,8 @@ def still_eligible(
         return REVIEWED_SINCE_PLANNED
     if now - planned_at > stale_after:
         return STALE
+    if in_quiet_hours(now.astimezone(zone).time(), trainee.quiet_start, trainee.quiet_end):
+        return QUIET_AT_SEND
     if due_count <= 0:
         return NOTHING_DUE
     return ""

@@ -205,6 +205,14 @@ def test_still_eligible_skips_a_review_since_planning_and_stale_plans():
     assert timing.still_eligible(trainee(), 0, planned, NOW, timedelta(hours=6)) == timing.NOTHING_DUE
 
 
+def test_a_send_delayed_into_quiet_hours_is_dropped_not_sent_at_night():
+    planned = NOW  # 18:00 London; quiet hours 22:00-07:00
+    late = NOW + timedelta(hours=4, minutes=30)  # 22:30 London, within the 6-hour staleness limit
+    assert timing.still_eligible(trainee(), 3, planned, late, timedelta(hours=6)) == timing.QUIET_AT_SEND
+    no_quiet = trainee(quiet_start=None, quiet_end=None)
+    assert timing.still_eligible(no_quiet, 3, planned, late, timedelta(hours=6)) == ""
+
+
 def test_retry_delay_is_capped_with_jitter():
     delays = [timing.retry_delay(n, 30, 1800, 0.999) for n in range(12)]
     assert delays[0] < delays[1] < delays[2] and max(delays) <= 1800
