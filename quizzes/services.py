@@ -55,6 +55,7 @@ def package_apply(course, modules: dict, section: QuizSection, report: ImportRep
             report.updated.append(f"module {module_id} (no quiz now)")
 
     existing_items = {item.slug: item for item in Item.objects.filter(course=course)}
+    rewritten_items: list[Item] = []
     for spec in section.items:
         values = {
             "quiz": quizzes[spec.module],
@@ -85,10 +86,16 @@ def package_apply(course, modules: dict, section: QuizSection, report: ImportRep
                 )
             )
             continue
-        _, created, changed = upsert(
+        rewritten = item is not None and item.steps != spec.steps
+        saved, created, changed = upsert(
             Item, {"course": course, "slug": spec.id}, {**values, "version": spec.version}, existing=item
         )
         report.note(f"item {spec.id}", created, changed)
+        if rewritten:
+            rewritten_items.append(saved)
+    moved = attempts_move_off_vanished_steps(rewritten_items)
+    if moved:
+        report.updated.append(f"{moved} open attempt(s) moved past a step their rewritten item no longer has")
     imported = {spec.id for spec in section.items}
     for slug, item in existing_items.items():
         if slug not in imported and item.is_active:
@@ -282,6 +289,34 @@ def attempt_answer(
             return repeat
         raise Conflict("That is not the attempt's current step.")
     return _outcome(answer, item, repeated=False)
+
+
+def attempts_move_off_vanished_steps(items: list[Item]) -> int:
+    """Open attempts part-way through a rewritten item, at a branch step the new version no longer
+    has, move on to the next item (or finish), so a content update never strands a trainee."""
+    by_pk = {item.pk: item for item in items}
+    moved = 0
+    now = timezone.now()
+    open_attempts = Attempt.objects.filter(
+        status=Attempt.IN_PROGRESS, quiz_id__in={item.quiz_id for item in items}
+    ).exclude(step_path="")
+    for attempt in open_attempts:
+        item = by_pk.get(attempt.item_ids[attempt.position])
+        if item is None:
+            continue
+        try:
+            grading.step_at(item.steps, attempt.step_path)
+            continue
+        except grading.StepNotFound:
+            pass
+        position = attempt.position + 1
+        if Attempt.objects.filter(
+            pk=attempt.pk, status=Attempt.IN_PROGRESS, position=attempt.position, step_path=attempt.step_path
+        ).update(position=position, step_path=""):
+            moved += 1
+            if position >= len(attempt.item_ids):
+                _complete(attempt, now)
+    return moved
 
 
 def _complete(attempt: Attempt, now) -> None:

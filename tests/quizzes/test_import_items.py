@@ -127,3 +127,23 @@ def test_fact_needs_exactly_one_correct_option(make_package):
     broken = FACTS.replace("correct: false", "correct: true")
     with pytest.raises(PackageError, match="needs exactly one correct option, has 2"):
         course_import(package(make_package, **{"facts.yaml": broken}))
+
+
+def test_an_open_attempt_at_a_vanished_branch_moves_on_after_the_rewrite(make_package):
+    from quizzes import selectors, services
+    from quizzes.models import Attempt
+    from tests.conftest import UserFactory
+
+    course_import(package(make_package))
+    trainee = UserFactory()
+    attempt, _ = services.attempt_start(trainee, Quiz.objects.get())
+    services.attempt_write_reply(attempt, "basics-rupture", "What happened?")
+    services.attempt_answer(attempt, "basics-rupture", "", "a", 3)
+    without_branch = (
+        ITEM.replace("version: 1", "version: 2").split("    next:")[0] + ITEM.split("Skips the feeling.}\n")[1]
+    )
+    report = course_import(package(make_package, name="v2", **{"modules/01-basics/items/rupture.yaml": without_branch}))
+    assert any("1 open attempt(s) moved past a step" in line for line in report.updated)
+    attempt = Attempt.objects.get(pk=attempt.pk)
+    assert attempt.status == Attempt.COMPLETED and attempt.score == 1.0
+    assert selectors.current_step(attempt).phase == "done"
