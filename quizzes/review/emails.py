@@ -29,6 +29,17 @@ def wording_for(local_date: date, count: int) -> tuple[str, str]:
     return subject.format(n=count, s=plural), opening
 
 
+def due_summary(counts: dict[str, int]) -> str:
+    """'1 skill and 5 facts are due for review.' (parts with nothing due are left out)."""
+    parts = [
+        f"{n} {kind}{'' if n == 1 else 's'}"
+        for kind, n in (("skill", counts.get("skill", 0)), ("fact", counts.get("fact", 0)))
+        if n
+    ]
+    verb = "is" if sum(counts.values()) == 1 else "are"
+    return f"{' and '.join(parts) or 'Nothing'} {verb} due for review."
+
+
 def absolute(path: str) -> str:
     return f"{app_settings.SITE_URL}{path}"
 

@@ -343,7 +343,7 @@ def send_batch(ids: list[int], now: datetime | None = None) -> SendResult:
                         user=user,
                         reminder=reminder,
                         title=emails.wording_for(reminder.local_date, total)[0],
-                        body=f"{user_counts['skill']} skills and {user_counts['fact']} facts are due for review.",
+                        body=emails.due_summary(user_counts),
                         link=reverse("review:session"),
                         created_at=now,
                     )
@@ -370,7 +370,7 @@ def _trainee_of(user, pref: ReminderPreference, enrolled: bool) -> timing.Traine
         reminder_time=pref.reminder_time,
         quiet_start=pref.quiet_start,
         quiet_end=pref.quiet_end,
-        email_enabled=pref.email_enabled,
+        email_enabled=pref.email_enabled and bool(user.email),  # no address: email is no channel
         in_app_enabled=pref.in_app_enabled,
         frequency=pref.frequency,
         paused_until=pref.paused_until,

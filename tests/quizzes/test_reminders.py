@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
@@ -320,3 +321,21 @@ def test_two_beats_at_once_give_one_reminder(postgres, cohort, review_course, ea
     assert not errors
     assert Reminder.objects.count() == 1 and Reminder.objects.get().status == Reminder.SENT
     assert len(mail.outbox) == 1 and Notification.objects.count() == 1
+
+
+def test_no_address_and_no_in_app_means_no_channel_not_a_false_sent(cohort, review_course, frozen, eager_celery):
+    user = due_trainee("tara", cohort, NOW)
+    get_user_model().objects.filter(pk=user.pk).update(email="")
+    ReminderPreference.objects.filter(user=user).update(in_app_enabled=False)
+    (reminder_id,) = reminders.plan_sweep(collect_ids=True).reminder_ids
+    reminders.reminder_send(reminder_id)
+    reminder = Reminder.objects.get(pk=reminder_id)
+    assert reminder.status == Reminder.SKIPPED and timing.NO_CHANNEL in reminder.detail
+    assert len(mail.outbox) == 0 and not Notification.objects.exists()
+
+
+def test_the_in_app_notification_reads_naturally(cohort, review_course, frozen, eager_celery):
+    user = due_trainee("tara", cohort, NOW, due=1)
+    (reminder_id,) = reminders.plan_sweep(collect_ids=True).reminder_ids
+    reminders.reminder_send(reminder_id)
+    assert Notification.objects.get(user=user).body == "1 fact is due for review."

@@ -259,3 +259,11 @@ def test_a_bad_retention_setting_fails_the_system_check(settings, bad):
     assert [e.id for e in errors] == ["attune.E001"]
     settings.ATTUNE_REVIEW_DESIRED_RETENTION = 0.9
     assert check_review_settings(None) == []
+
+
+def test_due_summary_reads_naturally():
+    from quizzes.review.emails import due_summary
+
+    assert due_summary({"skill": 1, "fact": 5}) == "1 skill and 5 facts are due for review."
+    assert due_summary({"skill": 0, "fact": 1}) == "1 fact is due for review."
+    assert due_summary({"skill": 3, "fact": 0}) == "3 skills are due for review."
