@@ -39,15 +39,18 @@ def main() -> int:
         "  Press Ctrl-C to stop the web server, the worker and beat.\n",
         flush=True,
     )
+    stopping = []
+    # Ctrl-C reaches the children too; note it so their exits read as a stop, not a crash.
+    signal.signal(signal.SIGINT, lambda *_: stopping.append(True))
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     try:
-        while True:
+        while not stopping:
             for name, process in processes.items():
-                if process.poll() is not None:
+                if process.poll() is not None and not stopping:
                     print(f"{name} stopped with exit code {process.returncode}; stopping the rest.", flush=True)
                     return process.returncode or 1
             time.sleep(0.5)
-    except KeyboardInterrupt:
-        print("\nStopping...", flush=True)
+        print("\nStopping the web server, the worker and beat...", flush=True)
         return 0
     finally:
         for process in processes.values():
