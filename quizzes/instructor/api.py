@@ -102,7 +102,9 @@ class DashboardSerializer(serializers.Serializer):
     total_trainees = serializers.IntegerField()
     at_risk_count = serializers.IntegerField()
     skill_summary = SkillSummarySerializer(many=True)
-    trainees = TraineeRowSerializer(many=True)
+    page = serializers.IntegerField(help_text="This page's number.")
+    pages = serializers.IntegerField(help_text=f"Pages of {rules.PAGE_SIZE} trainees after the filters.")
+    trainees = TraineeRowSerializer(many=True, help_text="This page's trainees, filtered and sorted.")
 
 
 class OptionRefSerializer(serializers.Serializer):
@@ -250,6 +252,7 @@ DASHBOARD_PARAMETERS = [
     OpenApiParameter("module", str, description="A module slug (with status)."),
     OpenApiParameter("status", str, enum=list(rules.STATUSES)),
     OpenApiParameter("sort", str, enum=[*rules.SORTS, *(f"-{s}" for s in rules.SORTS)]),
+    OpenApiParameter("page", int, description=f"Page of {rules.PAGE_SIZE} trainees (default 1)."),
 ]
 
 
@@ -260,10 +263,12 @@ class CohortListView(InstructorView):
         return Response(CohortSerializer(cohorts, many=True).data)
 
 
-def dashboard_payload(board) -> dict:
+def dashboard_payload(board, page: rules.Page) -> dict:
     cohort = board.cohort
     cohort.trainee_count = board.total_trainees
     return {
+        "page": page.number,
+        "pages": page.count,
         "cohort": cohort,
         "modules": board.modules,
         "skills": board.skills,
@@ -286,7 +291,7 @@ def dashboard_payload(board) -> dict:
                     for s, c in row.skills.items()
                 ],
             }
-            for row in board.rows
+            for row in page.rows
         ],
     }
 
@@ -305,7 +310,7 @@ class DashboardView(InstructorView):
         except ValueError as exc:
             raise DRFValidationError(exc.args[0])
         board = selectors.cohort_dashboard(cohort, query, modules=modules)
-        return Response(DashboardSerializer(dashboard_payload(board)).data)
+        return Response(DashboardSerializer(dashboard_payload(board, rules.paginate(board.rows, query.page))).data)
 
 
 class TraineeView(InstructorView):

@@ -112,3 +112,30 @@ class DashboardQuery:
     @property
     def sort_param(self) -> str:
         return ("-" if self.descending else "") + self.sort
+
+
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of dashboard rows; filters and order apply to the whole cohort first."""
+
+    rows: list
+    number: int
+    count: int
+
+    @property
+    def previous(self) -> int | None:
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.number + 1 if self.number < self.count else None
+
+
+def paginate(rows: list, number: int, size: int = PAGE_SIZE) -> Page:
+    """The page `number` of `rows` (a number past the end gives the last page)."""
+    count = max(1, -(-len(rows) // size))
+    number = min(max(1, number), count)
+    return Page(rows[(number - 1) * size : number * size], number, count)

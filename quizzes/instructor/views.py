@@ -62,23 +62,9 @@ SORT_LABELS = {
 }
 
 
-PAGE_SIZE = 100
-
-
 def _dashboard_page(request, cohort, modules, errors, board=None):
     current = board.query.sort_param if board else "name"
-    page = None
-    if board:
-        # The grid shows one page of rows; filters and order apply to the whole cohort first.
-        pages = max(1, -(-len(board.rows) // PAGE_SIZE))
-        number = min(board.query.page, pages)
-        page = {
-            "rows": board.rows[(number - 1) * PAGE_SIZE : number * PAGE_SIZE],
-            "number": number,
-            "count": pages,
-            "previous": number - 1 if number > 1 else None,
-            "next": number + 1 if number < pages else None,
-        }
+    page = rules.paginate(board.rows, board.query.page) if board else None
     context = {
         "page": page,
         "cohort": cohort,

@@ -39,3 +39,13 @@ def test_dashboard_query_parses_and_names_bad_parameters():
     with pytest.raises(ValueError) as exc:
         DashboardQuery.from_params({"risk": "maybe", "sort": "age", "module": "nope", "status": "done"}, {"m1"})
     assert set(exc.value.args[0]) == {"risk", "sort", "module", "status"}
+
+
+def test_paginate_covers_every_row_once_and_clamps_the_page_number():
+    from quizzes.instructor.rules import paginate
+
+    rows = list(range(250))
+    pages = [paginate(rows, n, size=100) for n in (1, 2, 3)]
+    assert [len(p.rows) for p in pages] == [100, 100, 50] and sum((p.rows for p in pages), []) == rows
+    assert (pages[0].previous, pages[0].next, pages[2].next, pages[2].count) == (None, 2, None, 3)
+    assert paginate(rows, 99, size=100).number == 3 and paginate([], 1).rows == [] and paginate([], 1).count == 1
