@@ -73,13 +73,15 @@ def build() -> None:
     from quizzes.vocabulary import SKILLS
 
     User = Enrollment._meta.get_field("user").related_model
-    if User.objects.filter(username__startswith=PREFIX).count() == TRAINEES and ReviewCard.objects.count() == (
+    ours = User.objects.filter(username__startswith=PREFIX)
+    if ours.count() == TRAINEES and ReviewCard.objects.filter(user__username__startswith=PREFIX).count() == (
         TRAINEES * CARDS_PER_TRAINEE
     ):
         say("data", f"reusing {TRAINEES:,} trainees and {TRAINEES * CARDS_PER_TRAINEE:,} cards")
         return
     started = time.perf_counter()
     with connection.cursor() as cursor:
+        # Only this bench's users and their rows: other benches keep their data in the same database.
         for table in (
             "quizzes_notification",
             "quizzes_reminder",
@@ -88,7 +90,10 @@ def build() -> None:
             "quizzes_reminderpreference",
             "course_enrollment",
         ):
-            cursor.execute(f"TRUNCATE {table} CASCADE")
+            cursor.execute(
+                f"DELETE FROM {table} WHERE user_id IN (SELECT id FROM auth_user WHERE username LIKE %s)",  # noqa: S608
+                [PREFIX + "%"],
+            )
         cursor.execute("DELETE FROM auth_user WHERE username LIKE %s", [PREFIX + "%"])
     course, _ = Course.objects.get_or_create(slug="bench", defaults={"title": "Bench course"})
     cohort, _ = Cohort.objects.get_or_create(course=course, name="Bench", defaults={"start_date": timezone.localdate()})
