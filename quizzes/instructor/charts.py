@@ -28,7 +28,7 @@ def heat_map(
 ) -> str:
     """A grid of rows (trainees) by columns (skills); values[(r, c)] is a share 0-1 or None."""
     cell, left, top = 22, 160, 150
-    width = left + cell * len(columns) + 10
+    width = left + cell * len(columns) + 90  # room for the last labels, which lean right as they rise
     height = top + cell * len(rows) + 10
     desc = (
         f"{len(rows)} trainees by {len(columns)} skills; colour from red (0%) through yellow to green (100%), "
