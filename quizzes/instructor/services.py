@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from ..models import Reflection
+from ..models import Notification, Reflection
 from ..services import Conflict, reflection_access_record
 
 COMMENT_LIMIT = 2000
@@ -67,10 +68,20 @@ def reflection_score(reflection: Reflection, instructor, scores, comment) -> Ref
     if not rubric and not comment:
         raise ValidationError({"comment": "must not be empty when the quiz has no rubric to score."})
     now = timezone.now()
-    updated = Reflection.objects.filter(pk=reflection.pk, shared=True).update(
-        rubric_scores=cleaned or None, instructor_comment=comment, scored_by=instructor, scored_at=now
-    )
-    if not updated:
-        raise Conflict("The trainee no longer shares this reflection.")
+    changed = (cleaned or None, comment) != (reflection.rubric_scores, reflection.instructor_comment)
+    with transaction.atomic():
+        updated = Reflection.objects.filter(pk=reflection.pk, shared=True).update(
+            rubric_scores=cleaned or None, instructor_comment=comment, scored_by=instructor, scored_at=now
+        )
+        if not updated:
+            raise Conflict("The trainee no longer shares this reflection.")
+        if changed:  # a repeated identical submit tells the trainee nothing new
+            Notification.objects.create(
+                user_id=reflection.author_id,
+                title="Your instructor responded to your reflection",
+                body="Open your quiz results to read their comment.",
+                link=reverse("quizzes:result", args=[reflection.attempt_id]),
+                created_at=now,
+            )
     reflection.refresh_from_db()
     return reflection

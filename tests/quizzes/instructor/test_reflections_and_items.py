@@ -105,6 +105,22 @@ def test_scoring_twice_keeps_one_score_and_the_latest_values(client, cohort, pla
     assert Reflection.objects.get(pk=played.reflection.pk).rubric_scores == {RUBRIC[0]: 2, RUBRIC[1]: 1}
 
 
+def test_the_trainee_is_told_once_when_their_reflection_is_answered(client, cohort, played, instructor):
+    from quizzes.models import Notification
+
+    client.force_login(instructor)
+    for _ in range(2):  # a double submit
+        client.post(
+            reflection_url(cohort, played.reflection), {"score-0": "2", "score-1": "1", "comment": "Well seen."}
+        )
+    assert Reflection.objects.get(pk=played.reflection.pk).instructor_comment == "Well seen."
+    notification = Notification.objects.get(user=played.reflection.author)
+    assert notification.link == f"/quizzes/attempts/{played.reflection.attempt_id}/result/"
+    assert "Well seen" not in notification.title + notification.body  # a link, never the text
+    client.post(reflection_url(cohort, played.reflection), {"score-0": "1", "score-1": "1", "comment": "Well seen."})
+    assert Notification.objects.filter(user=played.reflection.author).count() == 2
+
+
 def test_every_response_that_shows_the_text_is_audited(client, api, cohort, played, instructor):
     """The API's PUT answers with the text, and a page POST with a bad score shows it again:
     both are openings, so both write the audit row."""
