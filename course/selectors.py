@@ -79,6 +79,14 @@ class CourseOutline:
     def module(self, slug: str) -> ModuleState | None:
         return next((m for m in self.modules if m.module.slug == slug), None)
 
+    def lesson(self, slug: str) -> tuple[ModuleState, LessonState] | None:
+        """An active lesson of the course with its module's state, or None."""
+        for module_state in self.modules:
+            for lesson_state in module_state.lessons:
+                if lesson_state.lesson.slug == slug:
+                    return module_state, lesson_state
+        return None
+
     def lesson_neighbours(self, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
         flat = [s.lesson for m in self.modules for s in m.lessons]
         index = next(i for i, item in enumerate(flat) if item.pk == lesson.pk)

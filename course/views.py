@@ -12,11 +12,10 @@ def _visible_course(user, slug: str) -> Course:
 
 
 def _lesson_in_outline(outline, slug: str):
-    for module_state in outline.modules:
-        for lesson_state in module_state.lessons:
-            if lesson_state.lesson.slug == slug:
-                return module_state, lesson_state
-    raise Http404("No such lesson in this course.")
+    found = outline.lesson(slug)
+    if found is None:
+        raise Http404("No such lesson in this course.")
+    return found
 
 
 @login_required

@@ -17,14 +17,14 @@ def visible_outline(user, course_slug: str) -> selectors.CourseOutline:
 
 def open_lesson_state(outline, lesson_slug: str):
     """The lesson's module and lesson state; 404 if unknown, 403 naming the prerequisites if locked."""
-    for module_state in outline.modules:
-        for lesson_state in module_state.lessons:
-            if lesson_state.lesson.slug == lesson_slug:
-                if module_state.locked:
-                    names = ", ".join(f"'{m.title}'" for m in module_state.locked_by)
-                    raise PermissionDenied(f"This lesson is locked: complete {names} first.")
-                return module_state, lesson_state
-    raise Http404("No such lesson in this course.")
+    found = outline.lesson(lesson_slug)
+    if found is None:
+        raise Http404("No such lesson in this course.")
+    module_state, _ = found
+    if module_state.locked:
+        names = ", ".join(f"'{m.title}'" for m in module_state.locked_by)
+        raise PermissionDenied(f"This lesson is locked: complete {names} first.")
+    return found
 
 
 class CourseListView(APIView):
