@@ -100,22 +100,17 @@ def _clean_bool(field: str, value) -> bool:
     return value
 
 
+# What a trainee may change: values given as text, and on/off flags.
+PREFERENCE_VALUE_FIELDS = ("time_zone", "reminder_time", "quiet_start", "quiet_end", "frequency", "paused_until")
+PREFERENCE_FLAG_FIELDS = ("email_enabled", "in_app_enabled", "subscribed")
+
+
 def preference_update(user, changes: dict, now: datetime | None = None) -> ReminderPreference:
     """Apply validated changes (any subset of the fields) and look at the trainee again from
     today's slot. Errors name the field; nothing is saved unless every field is valid."""
     now = now or timezone.now()
     pref = preference_ensure(user.pk, now)
-    unknown = set(changes) - {
-        "time_zone",
-        "reminder_time",
-        "quiet_start",
-        "quiet_end",
-        "email_enabled",
-        "in_app_enabled",
-        "frequency",
-        "paused_until",
-        "subscribed",
-    }
+    unknown = set(changes) - {*PREFERENCE_VALUE_FIELDS, *PREFERENCE_FLAG_FIELDS}
     if unknown:
         raise ValidationError({sorted(unknown)[0]: "is not a reminder preference."})
     errors: dict[str, str] = {}

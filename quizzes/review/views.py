@@ -101,17 +101,14 @@ def mastery(request):
     return render(request, "quizzes/review/mastery.html", {"skills": selectors.mastery_by_skill(request.user)})
 
 
-PREFERENCE_FIELDS = ("time_zone", "reminder_time", "quiet_start", "quiet_end", "frequency", "paused_until")
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def preferences(request):
     pref = services.preference_ensure(request.user.pk)
     errors = {}
     if request.method == "POST":
-        changes = {field: request.POST.get(field, "") for field in PREFERENCE_FIELDS}
-        for flag in ("email_enabled", "in_app_enabled", "subscribed"):
+        changes = {field: request.POST.get(field, "") for field in services.PREFERENCE_VALUE_FIELDS}
+        for flag in services.PREFERENCE_FLAG_FIELDS:
             changes[flag] = request.POST.get(flag) == "on"
         try:
             services.preference_update(request.user, changes)
