@@ -48,7 +48,8 @@ def build(size: int):
 
     from course.models import Cohort, Course, Enrollment, Lesson, LessonProgress, Module, ModuleResult
     from quizzes import grading
-    from quizzes.models import Answer, Attempt, Item, Quiz, ReviewCard
+    from quizzes.models import Answer, Attempt, Item, Quiz
+    from quizzes.review.models import ReviewCard
 
     User = get_user_model()
     slug = f"bench-dashboard-{size}"

@@ -69,8 +69,8 @@ def _copy(table: str, columns: list[str], rows) -> None:
 
 def build() -> None:
     from course.models import Cohort, Course, Enrollment
-    from quizzes.models import ReminderPreference, ReviewCard
-    from quizzes.vocabulary import SKILLS
+    from quizzes.reminders.models import ReminderPreference
+    from quizzes.review.models import ReviewCard
 
     User = Enrollment._meta.get_field("user").related_model
     ours = User.objects.filter(username__startswith=PREFIX)
@@ -131,7 +131,7 @@ def build() -> None:
         ],
         ((u, rng.choice(zones), "18:00", True, True, "daily", 0, now) for u in ids),
     )
-    skills = sorted(SKILLS)[:CARDS_PER_TRAINEE]
+    skills = [f"bench.skill_{n:02d}" for n in range(CARDS_PER_TRAINEE)]
 
     def cards():
         for u in ids:
@@ -166,7 +166,7 @@ def build() -> None:
 
 def reset(active: int, now) -> list[int]:
     """Forget every reminder; make the first `active` trainees' reminder time come now."""
-    from quizzes.models import ReminderPreference
+    from quizzes.reminders.models import ReminderPreference
 
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE quizzes_notification, quizzes_reminder")
@@ -193,9 +193,10 @@ def reset(active: int, now) -> list[int]:
 
 
 def bench_due_finding() -> None:
-    from quizzes.conf import app_settings
-    from quizzes.models import ReminderPreference, ReviewCard
+    from quizzes.reminders.conf import app_settings
+    from quizzes.reminders.models import ReminderPreference
     from quizzes.review import selectors
+    from quizzes.review.models import ReviewCard
 
     now = timezone.now()
     ids = list(ReminderPreference.objects.order_by("user_id").values_list("user_id", flat=True))
@@ -234,7 +235,7 @@ def bench_due_finding() -> None:
 
 
 def bench_sweep() -> None:
-    from quizzes.review import reminders
+    from quizzes.reminders import reminders
 
     results = {}
     for active in (10_000, TRAINEES):
@@ -305,8 +306,8 @@ def bench_sending() -> None:
     import redis
 
     from config.celery import app
-    from quizzes.models import Reminder
-    from quizzes.review import reminders
+    from quizzes.reminders import reminders
+    from quizzes.reminders.models import Reminder
 
     client = redis.Redis.from_url(REDIS_URL)
     queue = f"attune-bench-{uuid.uuid4().hex[:6]}"

@@ -43,6 +43,10 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "course",
     "quizzes",
+    "quizzes.review",
+    "quizzes.reminders",
+    "quizzes.instructor",
+    "config.demo",  # the demo host's seed commands; not part of the plugin
 ]
 
 MIDDLEWARE = [
@@ -102,7 +106,6 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "course:my_courses"
@@ -136,6 +139,8 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
 else:
     CELERY_BROKER_URL = "filesystem://"
+    for _folder in ("queue", "processed", "control"):  # kombu expects its folders to exist
+        (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
@@ -152,7 +157,7 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # One beat entry for all reminders: a sweep that reads due times from the database (no per-trainee entries).
 CELERY_BEAT_SCHEDULE: dict = {
-    "plan-review-reminders": {"task": "quizzes.plan_reminders", "schedule": 300.0},
+    "plan-review-reminders": {"task": "attune_reminders.plan_reminders", "schedule": 300.0},
 }
 
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")

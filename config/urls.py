@@ -12,9 +12,11 @@ urlpatterns = [
     path("api/v1/", include("course.api.urls")),
     path("api/v1/", include("quizzes.api.urls")),
     path("api/v1/", include("quizzes.review.api")),
+    path("api/v1/", include("quizzes.reminders.api")),
     path("api/v1/instructor/", include("quizzes.instructor.api")),
     path("quizzes/", include("quizzes.urls")),
     path("quizzes/", include("quizzes.review.urls")),
+    path("quizzes/", include("quizzes.reminders.urls")),
     path("instructor/", include("quizzes.instructor.urls")),
     path("", include("course.urls")),
 ]

@@ -3,5 +3,6 @@ from django.apps import AppConfig
 
 class CourseConfig(AppConfig):
     name = "course"
+    label = "attune_course"  # prefixed, so a host's own "course" app cannot collide
     verbose_name = "Attune courses"
     default_auto_field = "django.db.models.BigAutoField"

@@ -20,14 +20,14 @@ def _lesson_in_outline(outline, slug: str):
 
 @login_required
 def my_courses(request):
-    return render(request, "course/my_courses.html", {"outlines": selectors.my_courses(request.user)})
+    return render(request, "attune/course/my_courses.html", {"outlines": selectors.my_courses(request.user)})
 
 
 @login_required
 def course_detail(request, course):
     outline = selectors.course_outline(request.user, _visible_course(request.user, course))
     panels = extensions.course_panels(request, outline)
-    return render(request, "course/course_detail.html", {"outline": outline, "panels": panels})
+    return render(request, "attune/course/course_detail.html", {"outline": outline, "panels": panels})
 
 
 @login_required
@@ -37,9 +37,9 @@ def module_detail(request, course, module):
     if state is None:
         raise Http404("No such module in this course.")
     if state.locked:
-        return render(request, "course/module_detail.html", {"outline": outline, "state": state}, status=403)
+        return render(request, "attune/course/module_detail.html", {"outline": outline, "state": state}, status=403)
     panels = extensions.module_panels(request, outline, state)
-    return render(request, "course/module_detail.html", {"outline": outline, "state": state, "panels": panels})
+    return render(request, "attune/course/module_detail.html", {"outline": outline, "state": state, "panels": panels})
 
 
 @login_required
@@ -47,12 +47,14 @@ def lesson_detail(request, course, lesson):
     outline = selectors.course_outline(request.user, _visible_course(request.user, course))
     module_state, lesson_state = _lesson_in_outline(outline, lesson)
     if module_state.locked:
-        return render(request, "course/module_detail.html", {"outline": outline, "state": module_state}, status=403)
+        return render(
+            request, "attune/course/module_detail.html", {"outline": outline, "state": module_state}, status=403
+        )
     services.lesson_open(request.user, lesson_state.lesson)
     previous, following = outline.lesson_neighbours(lesson_state.lesson)
     return render(
         request,
-        "course/lesson_detail.html",
+        "attune/course/lesson_detail.html",
         {
             "outline": outline,
             "module_state": module_state,
@@ -70,9 +72,17 @@ def lesson_complete(request, course, lesson):
     outline = selectors.course_outline(request.user, _visible_course(request.user, course))
     module_state, lesson_state = _lesson_in_outline(outline, lesson)
     if module_state.locked:
-        return render(request, "course/module_detail.html", {"outline": outline, "state": module_state}, status=403)
+        return render(
+            request, "attune/course/module_detail.html", {"outline": outline, "state": module_state}, status=403
+        )
     services.lesson_complete(request.user, lesson_state.lesson)
     _, following = outline.lesson_neighbours(lesson_state.lesson)
     if request.POST.get("then") == "next" and following is not None:
         return redirect("course:lesson", course=course, lesson=following.slug)
     return redirect("course:lesson", course=course, lesson=lesson)
+
+
+def _locked(request, outline, module_state):
+    """The module page with its lock, as a 403: it names what opens the module."""
+    context = {"outline": outline, "state": module_state}
+    return render(request, "attune/course/module_detail.html", context, status=403)

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin
 
 from . import grading
-from .models import Answer, Attempt, Fact, FreeReply, Item, Quiz, Reflection, ReflectionAccess
+from .models import Answer, Attempt, Dimension, FreeReply, Item, Quiz, Reflection, ReflectionAccess, Skill
 from .validation import item_problems, step_name, step_problems
 
 
@@ -32,9 +32,14 @@ class ItemForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         steps = cleaned.get("steps")
+        course = cleaned.get("course")
+        skill = cleaned.get("skill")
+        if course is not None and skill and not Skill.objects.filter(course=course, key=skill).exists():
+            self.add_error("skill", f"'{skill}' is not a skill of {course}: add it to the course's vocabulary first.")
         if isinstance(steps, dict):
+            dimensions = dict(Dimension.objects.filter(course=course).values_list("key", "name")) if course else None
             # The import's structure first, then the keying rules validate_course applies to the package.
-            problems = item_problems(steps) or [
+            problems = item_problems(steps, dimensions) or [
                 f"{step_name(path)}: {problem}"
                 for path, step in grading.iter_steps(steps)
                 for problem in step_problems(step)
@@ -58,6 +63,16 @@ class ItemInline(admin.TabularInline):
     show_change_link = True
 
 
+@admin.register(Skill, Dimension)
+class VocabularyAdmin(admin.ModelAdmin):
+    """Course data from the package's vocabulary.yaml: names may be edited, keys stay stable."""
+
+    list_display = ("key", "name", "course", "order")
+    list_filter = ("course",)
+    search_fields = ("key", "name")
+    readonly_fields = ("course", "key")
+
+
 @admin.register(Quiz)
 class QuizAdmin(admin.ModelAdmin):
     list_display = ("module", "pass_threshold", "harmful_fails")
@@ -77,13 +92,6 @@ class ItemAdmin(admin.ModelAdmin):
         initial = super().get_changeform_initial_data(request)
         initial.setdefault("steps", json.dumps({"options": []}))
         return initial
-
-
-@admin.register(Fact)
-class FactAdmin(admin.ModelAdmin):
-    list_display = ("slug", "module", "version", "is_active")
-    list_filter = ("module__course", "is_active")
-    search_fields = ("slug", "question")
 
 
 class AnswerInline(admin.TabularInline):

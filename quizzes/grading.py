@@ -13,6 +13,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+DIFFICULTIES = ("beginner", "intermediate", "advanced")
+
 BEST, ACCEPTABLE, WEAK, HARMFUL = 3, 2, 1, 0
 MAX_GRADE = BEST
 GRADE_LABELS = {BEST: "best", ACCEPTABLE: "acceptable", WEAK: "weak", HARMFUL: "harmful"}

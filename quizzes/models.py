@@ -1,12 +1,47 @@
+"""Scenario quizzes: a module's quiz, its items, the course's skills and dimensions, attempts,
+answers, free replies and reflections."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from course.models import Course, Module
 
-from .vocabulary import DIFFICULTIES, SKILLS
+from .grading import DIFFICULTIES
 
 TEXT_LIMITS = {"free_reply": 2000, "reflection": 5000}
+
+
+class Skill(models.Model):
+    """A skill a course's items practise: course data, declared in the package's vocabulary.yaml."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="skills")
+    key = models.CharField(max_length=64, help_text="Stable id from the package, e.g. empathy.underlying_feeling.")
+    name = models.CharField(max_length=200)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["course", "order", "key"]
+        constraints = [models.UniqueConstraint(fields=["course", "key"], name="skill_unique_key_per_course")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Dimension(models.Model):
+    """A rated dimension that options may show or break (for example the FIS items), per course."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="dimensions")
+    key = models.CharField(max_length=64)
+    name = models.CharField(max_length=200)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["course", "order", "key"]
+        constraints = [models.UniqueConstraint(fields=["course", "key"], name="dimension_unique_key_per_course")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Quiz(models.Model):
@@ -40,7 +75,7 @@ class Item(models.Model):
     slug = models.SlugField(max_length=100, help_text="Stable id from the course package.")
     version = models.PositiveIntegerField(default=1, help_text="Bumped when keyed content changes.")
     order = models.PositiveIntegerField(default=0)
-    skill = models.CharField(max_length=64, choices=sorted(SKILLS.items()))
+    skill = models.CharField(max_length=64, help_text="Key of one of the course's skills.")
     isomorph_group = models.CharField(max_length=64)
     difficulty = models.CharField(max_length=16, choices=[(d, d) for d in DIFFICULTIES])
     content_note = models.CharField(max_length=300, blank=True)
@@ -54,25 +89,6 @@ class Item(models.Model):
         ordering = ["quiz", "order", "slug"]
         constraints = [models.UniqueConstraint(fields=["course", "slug"], name="item_unique_slug_per_course")]
         indexes = [models.Index(fields=["skill", "is_active"])]
-
-    def __str__(self) -> str:
-        return self.slug
-
-
-class Fact(models.Model):
-    """A short question with one keyed answer (the facts deck)."""
-
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="facts")
-    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="facts")
-    slug = models.SlugField(max_length=100)
-    version = models.PositiveIntegerField(default=1)
-    question = models.TextField()
-    options = models.JSONField(help_text='[{"id": "a", "text": ..., "correct": true}]')
-    explanation = models.TextField()
-    is_active = models.BooleanField(default=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["course", "slug"], name="fact_unique_slug_per_course")]
 
     def __str__(self) -> str:
         return self.slug
@@ -191,187 +207,3 @@ class ReflectionAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.viewer} opened reflection {self.reflection_id} at {self.viewed_at:%Y-%m-%d %H:%M}"
-
-
-# ---------------------------------------------------------------- spaced review and reminders
-
-
-class ReviewCard(models.Model):
-    """The FSRS state of one thing a trainee reviews: a skill (played through its isomorphs) or a fact.
-
-    The columns mirror fsrs.Card; the card's pk is the fsrs card_id. `due` is UTC.
-    """
-
-    SKILL, FACT = "skill", "fact"
-    KINDS = [(SKILL, "Skill"), (FACT, "Fact")]
-    LEARNING, REVIEW, RELEARNING = 1, 2, 3  # fsrs.State values
-    STATES = [(LEARNING, "Learning"), (REVIEW, "Review"), (RELEARNING, "Relearning")]
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_cards")
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="review_cards")
-    kind = models.CharField(max_length=8, choices=KINDS)
-    skill = models.CharField(max_length=64, blank=True, default="")
-    fact = models.ForeignKey(Fact, on_delete=models.CASCADE, null=True, blank=True, related_name="review_cards")
-    state = models.PositiveSmallIntegerField(choices=STATES, default=LEARNING)
-    step = models.PositiveSmallIntegerField(null=True, blank=True)
-    stability = models.FloatField(null=True, blank=True)
-    difficulty = models.FloatField(null=True, blank=True)
-    due = models.DateTimeField()
-    last_review = models.DateTimeField(null=True, blank=True)
-    last_item = models.ForeignKey(
-        Item, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", help_text="Isomorph shown last."
-    )
-    reps = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "skill"], condition=Q(kind="skill"), name="review_card_one_per_user_skill"
-            ),
-            models.UniqueConstraint(
-                fields=["user", "fact"], condition=Q(kind="fact"), name="review_card_one_per_user_fact"
-            ),
-            models.CheckConstraint(
-                condition=(Q(kind="skill") & ~Q(skill="") & Q(fact__isnull=True))
-                | (Q(kind="fact") & Q(skill="") & Q(fact__isnull=False)),
-                name="review_card_skill_xor_fact",
-            ),
-        ]
-        # (due, user) lets the sweep's grouped count of due cards run from the index alone.
-        indexes = [models.Index(fields=["due", "user"], name="review_card_due_user")]
-
-    def __str__(self) -> str:
-        return f"{self.user} · {self.skill or self.fact_id} due {self.due:%Y-%m-%d %H:%M}"
-
-
-class ReviewLog(models.Model):
-    """One review of a card. `client_id` is made by the client, so a double submit is stored once."""
-
-    QUIZ, REVIEW = "quiz", "review"
-    SOURCES = [(QUIZ, "First answer in a quiz"), (REVIEW, "Spaced review")]
-
-    client_id = models.UUIDField(unique=True)
-    card = models.ForeignKey(ReviewCard, on_delete=models.CASCADE, related_name="logs")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_logs")
-    source = models.CharField(max_length=8, choices=SOURCES, default=REVIEW)
-    item = models.ForeignKey(Item, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    option_id = models.CharField(max_length=8, blank=True, default="")
-    grade = models.PositiveSmallIntegerField()
-    rating = models.PositiveSmallIntegerField(help_text="fsrs.Rating: 1 again, 2 hard, 3 good, 4 easy.")
-    confidence = models.PositiveSmallIntegerField(null=True, blank=True)
-    seconds = models.FloatField(null=True, blank=True)
-    reviewed_at = models.DateTimeField()
-    due_before = models.DateTimeField()
-    due_after = models.DateTimeField()
-
-    class Meta:
-        ordering = ["reviewed_at", "pk"]
-        constraints = [
-            models.CheckConstraint(condition=Q(grade__lte=3), name="review_log_grade_0_to_3"),
-            models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=4), name="review_log_rating_1_to_4"),
-        ]
-        indexes = [models.Index(fields=["card", "-reviewed_at"]), models.Index(fields=["user", "-reviewed_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.card} reviewed {self.reviewed_at:%Y-%m-%d %H:%M}: rating {self.rating}"
-
-
-class ReminderPreference(models.Model):
-    """When and how a trainee wants to be reminded. `next_reminder_at` (UTC) is what the sweep reads."""
-
-    DAILY, WEEKLY, OFF = "daily", "weekly", "off"
-    FREQUENCIES = [(DAILY, "Daily"), (WEEKLY, "Weekly"), (OFF, "Off")]
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="reminder_preference"
-    )
-    time_zone = models.CharField(max_length=64, default="UTC", help_text="IANA name, e.g. Europe/London.")
-    time_zone_chosen = models.BooleanField(
-        default=False, help_text="The trainee chose the zone; until then the zone of the device they log in on is used."
-    )
-    reminder_time = models.TimeField(help_text="Local time of day for the reminder.")
-    quiet_start = models.TimeField(null=True, blank=True, help_text="Local; may be later than quiet_end.")
-    quiet_end = models.TimeField(null=True, blank=True)
-    email_enabled = models.BooleanField(default=True)
-    in_app_enabled = models.BooleanField(default=True)
-    frequency = models.CharField(max_length=8, choices=FREQUENCIES, default=DAILY)
-    paused_until = models.DateField(null=True, blank=True, help_text="No reminders up to and including this date.")
-    unsubscribed_at = models.DateTimeField(null=True, blank=True)
-    next_reminder_at = models.DateTimeField(null=True, blank=True)
-    last_reminded_at = models.DateTimeField(null=True, blank=True)
-    last_reviewed_at = models.DateTimeField(null=True, blank=True)
-    ignored_in_a_row = models.PositiveSmallIntegerField(default=0)
-    updated_at = models.DateTimeField()
-
-    class Meta:
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(frequency__in=["daily", "weekly", "off"]), name="reminder_preference_frequency_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(quiet_start__isnull=True, quiet_end__isnull=True)
-                | Q(quiet_start__isnull=False, quiet_end__isnull=False),
-                name="reminder_preference_quiet_hours_paired",
-            ),
-        ]
-        indexes = [models.Index(fields=["next_reminder_at", "user"], name="reminder_pref_next_user")]
-
-    def __str__(self) -> str:
-        return f"Reminders for {self.user}: {self.frequency} at {self.reminder_time} {self.time_zone}"
-
-
-class Reminder(models.Model):
-    """The reminder ledger: at most one row per trainee, kind and local date, so at most one send."""
-
-    REVIEW_DIGEST = "review_digest"
-    KINDS = [(REVIEW_DIGEST, "Reviews due")]
-    PLANNED, SENDING, SENT, SKIPPED, FAILED, ABANDONED = "planned", "sending", "sent", "skipped", "failed", "abandoned"
-    STATUSES = [(s, s.capitalize()) for s in (PLANNED, SENDING, SENT, SKIPPED, FAILED, ABANDONED)]
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")
-    kind = models.CharField(max_length=16, choices=KINDS, default=REVIEW_DIGEST)
-    local_date = models.DateField(help_text="The trainee's own date when it was planned.")
-    status = models.CharField(max_length=10, choices=STATUSES, default=PLANNED)
-    sweep = models.UUIDField(help_text="The sweep that planned it: only that sweep enqueues it.")
-    due_count = models.PositiveIntegerField(default=0)
-    planned_at = models.DateTimeField()
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    claim = models.UUIDField(null=True, blank=True, help_text="The send that claimed it (conditional UPDATE).")
-    detail = models.CharField(max_length=200, blank=True, default="", help_text="Why skipped or failed (no PII).")
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "kind", "local_date"], name="reminder_one_per_user_kind_day"),
-        ]
-        indexes = [
-            models.Index(fields=["status", "claimed_at"]),
-            models.Index(fields=["sweep"]),
-            models.Index(fields=["claim"]),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} for {self.user} on {self.local_date}: {self.status}"
-
-
-class Notification(models.Model):
-    """An in-app notification. Counts and a link only, never scenario or reflection text."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    reminder = models.OneToOneField(
-        Reminder, on_delete=models.SET_NULL, null=True, blank=True, related_name="notification"
-    )
-    title = models.CharField(max_length=200)
-    body = models.CharField(max_length=500, blank=True)
-    link = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField()
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["user", "read_at"]), models.Index(fields=["user", "-created_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.title} for {self.user}"

@@ -1,7 +1,8 @@
-"""The quizzes' sections of a course package: module quiz settings, scenario items and facts.
+"""Reading the quizzes' part of a course package: the course's vocabulary (skills and
+dimensions, `vocabulary.yaml`), module quiz settings and scenario items. Pure parsing: no ORM.
 
-Registered with course.package in AppConfig.ready(), so `import_course` reads and applies
-them in the same transaction as the lessons, with the same problem reporting.
+quizzes.extension registers it with course.package, so `import_course` reads and applies it
+in the same transaction as the lessons, with the same problem reporting.
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from course.package import CoursePackage, FileReader, Mapping, Problem, check_positive, line_of
-from course.services import ImportReport
 
 from . import grading
-from .vocabulary import DIFFICULTIES, DIMENSIONS, SKILLS
+from .grading import DIFFICULTIES
+
+VOCABULARY_FILE = "vocabulary.yaml"
 
 ITEM_FIELDS = {
     "id",
@@ -58,21 +60,11 @@ class ItemSpec:
 
 
 @dataclass
-class FactSpec:
-    id: str
-    module: str
-    file: str
-    version: int
-    question: str
-    options: list[dict]
-    explanation: str
-
-
-@dataclass
 class QuizSection:
     quizzes: dict[str, QuizSpec] = field(default_factory=dict)
     items: list[ItemSpec] = field(default_factory=list)
-    facts: list[FactSpec] = field(default_factory=list)
+    skills: dict[str, str] = field(default_factory=dict)  # key -> name, in the package's order
+    dimensions: dict[str, str] = field(default_factory=dict)
 
 
 def check_threshold(value: float) -> str | None:
@@ -100,8 +92,11 @@ def read_quiz(reader: FileReader, module_id: str, data: Mapping | None) -> QuizS
     return spec
 
 
-def read_step(reader: FileReader, data: Mapping, prefix: str, depth: int, root: bool) -> dict | None:
-    """Check one step (and its branches) and return it as plain data."""
+def read_step(
+    reader: FileReader, data: Mapping, prefix: str, depth: int, root: bool, dimensions: dict | None = None
+) -> dict | None:
+    """Check one step (and its branches) and return it as plain data. With `dimensions` (the
+    course's, key -> name), an option may only name those; without, any name is kept."""
     step: dict[str, Any] = {}
     if not root:
         reply = reader.get(data, "client_reply", str, prefix=prefix)
@@ -131,9 +126,10 @@ def read_step(reader: FileReader, data: Mapping, prefix: str, depth: int, root: 
             "dimensions": [],
         }
         for dimension in reader.get(raw, "dimensions", list, prefix=where, required=False, default=[]):
-            if dimension not in DIMENSIONS:
+            if dimensions is not None and dimension not in dimensions:
                 reader.problem(
-                    f"unknown dimension {dimension!r} (known: {', '.join(DIMENSIONS)})",
+                    f"unknown dimension {dimension!r} (the course's {VOCABULARY_FILE} declares: "
+                    f"{', '.join(dimensions) or 'none'})",
                     f"{where}dimensions",
                     line_of(raw, "dimensions"),
                 )
@@ -146,7 +142,7 @@ def read_step(reader: FileReader, data: Mapping, prefix: str, depth: int, root: 
                     f"branches may go at most {grading.MAX_DEPTH} steps deep", f"{where}next", line_of(raw, "next")
                 )
             else:
-                option["next"] = read_step(reader, nxt, f"{where}next.", depth + 1, root=False)
+                option["next"] = read_step(reader, nxt, f"{where}next.", depth + 1, root=False, dimensions=dimensions)
         step["options"].append(option)
     best = [o for o in step["options"] if o["grade"] == grading.BEST]
     if len(best) != 1:
@@ -164,17 +160,25 @@ def check_option_id(value: str) -> str | None:
     return None if value.isalnum() and len(value) <= 8 else f"{value!r} is not a valid option id (letters/digits)"
 
 
-def read_item(reader: FileReader, data: Mapping, module_id: str, order: int) -> ItemSpec | None:
+def read_item(
+    reader: FileReader, data: Mapping, module_id: str, order: int, vocabulary: QuizSection
+) -> ItemSpec | None:
     for unknown in sorted(set(data) - ITEM_FIELDS):
         reader.problem("is not a field of a scenario item", str(unknown), line_of(data, unknown))
-    skill = reader.get(data, "skill", str, check=lambda s: None if s in SKILLS else f"unknown skill {s!r}")
+
+    def check_skill(key: str) -> str | None:
+        if key in vocabulary.skills:
+            return None
+        return f"unknown skill {key!r}: declare it under skills in the course's {VOCABULARY_FILE}"
+
+    skill = reader.get(data, "skill", str, check=check_skill)
     difficulty = reader.get(
         data,
         "difficulty",
         str,
         check=lambda d: None if d in DIFFICULTIES else f"must be one of {', '.join(DIFFICULTIES)}, not {d!r}",
     )
-    steps = read_step(reader, data, "", 1, root=True)
+    steps = read_step(reader, data, "", 1, root=True, dimensions=vocabulary.dimensions)
     item_id = reader.identifier(data)
     if item_id is None or skill is None or difficulty is None or steps is None:
         return None
@@ -195,104 +199,69 @@ def read_item(reader: FileReader, data: Mapping, module_id: str, order: int) -> 
     )
 
 
-def read_fact(reader: FileReader, data: Any, index: int, modules: set[str]) -> FactSpec | None:
-    prefix = f"[{index}]."
-    if not isinstance(data, dict):
-        reader.problem("must be a mapping", f"[{index}]")
-        return None
-    module = reader.get(
-        data, "module", str, prefix=prefix, check=lambda m: None if m in modules else f"unknown module {m!r}"
-    )
-    options = []
-    for number, raw in enumerate(reader.get(data, "options", list, prefix=prefix, default=[])):
-        where = f"{prefix}options[{number}]."
-        if not isinstance(raw, dict):
-            reader.problem("must be a mapping", where[:-1], line_of(data, "options"))
-            continue
-        options.append(
-            {
-                "id": reader.get(raw, "id", str, prefix=where, check=check_option_id) or "",
-                "text": reader.get(raw, "text", str, prefix=where) or "",
-                "correct": reader.get(raw, "correct", bool, prefix=where, required=False, default=False),
-            }
-        )
-    if options and sum(o["correct"] for o in options) != 1:
-        reader.problem(
-            f"needs exactly one correct option, has {sum(o['correct'] for o in options)}",
-            f"{prefix}options",
-            line_of(data, "options"),
-        )
-    fact_id = reader.identifier(data, prefix=prefix)
-    if fact_id is None or module is None:
-        return None
-    return FactSpec(
-        id=fact_id,
-        module=module,
-        file=reader.name,
-        version=reader.get(data, "version", int, prefix=prefix, required=False, default=1, check=check_positive),
-        question=reader.get(data, "question", str, prefix=prefix) or "",
-        options=options,
-        explanation=reader.get(data, "explanation", str, prefix=prefix) or "",
-    )
+def read_vocabulary(package: CoursePackage, problems: list[Problem], section: QuizSection) -> None:
+    """The course's skills and dimensions from vocabulary.yaml: lists of {id, name}."""
+    path = package.root / VOCABULARY_FILE
+    if not path.exists():
+        return  # a course without scenario items needs none; items then name unknown skills
+    reader = FileReader(package.root, path, problems)
+    data = reader.load_yaml()
+    if data is None:
+        return
+    data = reader.mapping(data, "the course's vocabulary")
+    if data is None:
+        return
+    for unknown in sorted(set(data) - {"skills", "dimensions"}):
+        reader.problem("is not a part of the vocabulary (skills, dimensions)", str(unknown), line_of(data, unknown))
+    for part in ("skills", "dimensions"):
+        entries = reader.get(data, part, list, required=part == "skills", default=[])
+        target = getattr(section, part)
+        for index, raw in enumerate(entries or []):
+            where = f"{part}[{index}]."
+            if not isinstance(raw, dict):
+                reader.problem("must be a mapping with id and name", f"{part}[{index}]", line_of(data, part))
+                continue
+            key = reader.get(raw, "id", str, prefix=where, check=check_vocabulary_key)
+            name = reader.get(raw, "name", str, prefix=where)
+            for unknown in sorted(set(raw) - {"id", "name"}):
+                reader.problem("is not a field of a vocabulary entry", f"{where}{unknown}", line_of(raw, unknown))
+            if key is None or name is None:
+                continue
+            if key in target:
+                reader.problem(f"duplicate {part[:-1]} id {key!r}", f"{where}id", line_of(raw, "id"))
+                continue
+            target[key] = name
 
 
-class QuizExtension:
-    name = "quizzes"
+def check_vocabulary_key(value: str) -> str | None:
+    ok = 0 < len(value) <= 64 and all(c.isascii() and (c.isalnum() or c in "._-") for c in value)
+    return None if ok else f"{value!r} is not a valid id (up to 64 letters, digits, '.', '_' or '-')"
 
-    def load(self, package: CoursePackage, problems: list[Problem]) -> QuizSection:
-        section = QuizSection()
-        seen: dict[str, str] = {}
-        for module in package.modules:
-            module_reader = FileReader(package.root, module.directory / "module.yaml", problems)
-            section.quizzes[module.id] = read_quiz(module_reader, module.id, module.quiz)
-            item_dir = module.directory / "items"
-            paths = sorted(item_dir.glob("*.yaml")) + sorted(item_dir.glob("*.yml")) if item_dir.is_dir() else []
-            for order, path in enumerate(paths, start=1):
-                reader = FileReader(package.root, path, problems)
-                data = reader.load_yaml()
-                if data is None:
-                    if not any(p.file == reader.name for p in problems):
-                        reader.problem("is empty")
-                    continue
-                data = reader.mapping(data, "a scenario item")
-                item = read_item(reader, data, module.id, order) if data is not None else None
-                if item is None:
-                    continue
-                if item.id in seen:
-                    reader.problem(
-                        f"duplicate item id {item.id!r} (also in {seen[item.id]})", "id", line_of(data, "id")
-                    )
-                    continue
-                seen[item.id] = reader.name
-                section.items.append(item)
-        facts_path = package.root / "facts.yaml"
-        if facts_path.exists():
-            reader = FileReader(package.root, facts_path, problems)
+
+def load_section(package: CoursePackage, problems: list[Problem]) -> QuizSection:
+    """The quizzes' part of a package: vocabulary, module quiz settings and items."""
+    section = QuizSection()
+    read_vocabulary(package, problems, section)
+    seen: dict[str, str] = {}
+    for module in package.modules:
+        module_reader = FileReader(package.root, module.directory / "module.yaml", problems)
+        section.quizzes[module.id] = read_quiz(module_reader, module.id, module.quiz)
+        item_dir = module.directory / "items"
+        paths = sorted(item_dir.glob("*.yaml")) + sorted(item_dir.glob("*.yml")) if item_dir.is_dir() else []
+        for order, path in enumerate(paths, start=1):
+            reader = FileReader(package.root, path, problems)
             data = reader.load_yaml()
-            if data is not None and not isinstance(data, list):
-                reader.problem("must be a list of facts")
-            facts_seen: set[str] = set()
-            for index, raw in enumerate(data if isinstance(data, list) else []):
-                fact = read_fact(reader, raw, index, {m.id for m in package.modules})
-                if fact is None:
-                    continue
-                if fact.id in facts_seen:
-                    reader.problem(f"duplicate fact id {fact.id!r}", f"[{index}].id")
-                facts_seen.add(fact.id)
-                section.facts.append(fact)
-        return section
-
-    def apply(self, course, modules: dict, section: QuizSection, report: ImportReport) -> None:
-        from .services import package_apply
-
-        package_apply(course, modules, section, report)
-
-    def validate(self, package: CoursePackage, section: QuizSection) -> list[Problem]:
-        from .validation import package_problems  # validation imports this module
-
-        return package_problems(package, section)
-
-    def summary(self, package: CoursePackage, section: QuizSection) -> dict[str, int]:
-        from .validation import package_summary
-
-        return package_summary(package, section)
+            if data is None:
+                if not any(p.file == reader.name for p in problems):
+                    reader.problem("is empty")
+                continue
+            data = reader.mapping(data, "a scenario item")
+            item = read_item(reader, data, module.id, order, section) if data is not None else None
+            if item is None:
+                continue
+            if item.id in seen:
+                reader.problem(f"duplicate item id {item.id!r} (also in {seen[item.id]})", "id", line_of(data, "id"))
+                continue
+            seen[item.id] = reader.name
+            section.items.append(item)
+    return section

@@ -10,7 +10,7 @@ from course.models import Cohort
 from course.selectors import courses_visible_to
 
 from . import grading
-from .models import Answer, Attempt, FreeReply, Item, Quiz, Reflection
+from .models import Answer, Attempt, Dimension, FreeReply, Item, Quiz, Reflection, Skill
 
 
 def quizzes_visible_to(user) -> QuerySet[Quiz]:
@@ -143,3 +143,15 @@ def reflections_readable_by(viewer) -> QuerySet[Reflection]:
     return Reflection.objects.filter(Q(author=viewer) | Q(shared=True) & Exists(teaches_author)).select_related(
         "attempt", "attempt__quiz", "attempt__quiz__module", "author"
     )
+
+
+def skill_names(course_ids) -> dict[tuple[int, str], str]:
+    """The display name of each skill of these courses, keyed by (course id, skill key)."""
+    rows = Skill.objects.filter(course_id__in=course_ids).values_list("course_id", "key", "name")
+    return {(course_id, key): name for course_id, key, name in rows}
+
+
+def dimension_names(course_ids) -> dict[tuple[int, str], str]:
+    """The display name of each dimension of these courses, keyed by (course id, dimension key)."""
+    rows = Dimension.objects.filter(course_id__in=course_ids).values_list("course_id", "key", "name")
+    return {(course_id, key): name for course_id, key, name in rows}

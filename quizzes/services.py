@@ -13,9 +13,9 @@ from course.package import PackageError, Problem
 from course.services import ImportReport, module_result_record, module_set_quiz_required, sync_fields, upsert
 
 from . import grading
-from .models import TEXT_LIMITS, Answer, Attempt, Fact, FreeReply, Item, Quiz, Reflection, ReflectionAccess
+from .models import TEXT_LIMITS, Answer, Attempt, Dimension, FreeReply, Item, Quiz, Reflection, ReflectionAccess, Skill
 from .package import QuizSection
-from .review import services as review_services
+from .signals import answer_recorded
 
 
 class Conflict(Exception):
@@ -28,6 +28,17 @@ class Conflict(Exception):
 def package_apply(course, modules: dict, section: QuizSection, report: ImportReport) -> None:
     """Apply the quizzes' part of a package inside the import's transaction."""
     problems: list[Problem] = []
+    for model, entries, label in ((Skill, section.skills, "skill"), (Dimension, section.dimensions, "dimension")):
+        existing_rows = {row.key: row for row in model.objects.filter(course=course)}
+        for order, (key, name) in enumerate(entries.items(), start=1):
+            _, created, changed = upsert(
+                model, {"course": course, "key": key}, {"name": name, "order": order}, existing=existing_rows.get(key)
+            )
+            report.note(f"{label} {key}", created, changed)
+        stale = [key for key in existing_rows if key not in entries]
+        if stale:  # names only: cards and answers keep their keys, and items that used them are archived
+            model.objects.filter(course=course, key__in=stale).delete()
+            report.removed.extend(f"{label} {key}" for key in stale)
     items_by_module: dict[str, list] = {}
     for spec in section.items:
         items_by_module.setdefault(spec.module, []).append(spec)
@@ -102,26 +113,6 @@ def package_apply(course, modules: dict, section: QuizSection, report: ImportRep
             Item.objects.filter(pk=item.pk).update(is_active=False)
             report.removed.append(f"item {slug}")
 
-    existing_facts = {fact.slug: fact for fact in Fact.objects.filter(course=course)}
-    for spec in section.facts:
-        _, created, changed = upsert(
-            Fact,
-            {"course": course, "slug": spec.id},
-            {
-                "module": modules[spec.module],
-                "version": spec.version,
-                "question": spec.question,
-                "options": spec.options,
-                "explanation": spec.explanation,
-                "is_active": True,
-            },
-            existing=existing_facts.get(spec.id),
-        )
-        report.note(f"fact {spec.id}", created, changed)
-    for slug, fact in existing_facts.items():
-        if slug not in {spec.id for spec in section.facts} and fact.is_active:
-            Fact.objects.filter(pk=fact.pk).update(is_active=False)
-            report.removed.append(f"fact {slug}")
     if problems:
         raise PackageError(problems)
 
@@ -280,7 +271,7 @@ def attempt_answer(
                 seconds=seconds,
                 answered_at=now,
             )
-            review_services.cards_on_answer(answer, item)  # first answer of a skill starts its review card
+            answer_recorded.send(sender=Answer, answer=answer, item=item)  # review starts a skill's card
             if finished:
                 _complete(attempt, now)
     if not moved:

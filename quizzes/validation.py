@@ -9,14 +9,14 @@ from course.validation import word_count
 
 from . import grading
 from .package import ItemSpec, QuizSection, read_step
-from .vocabulary import SKILLS
 
 
-def item_problems(steps: dict) -> list[str]:
-    """Problems with an item's option tree, each naming its field; empty when it is sound."""
+def item_problems(steps: dict, dimensions: dict | None = None) -> list[str]:
+    """Problems with an item's option tree, each naming its field; empty when it is sound.
+    With `dimensions` (the course's, key -> name), options may only name those."""
     problems: list[Problem] = []
     reader = FileReader(Path("."), Path("steps"), problems)
-    read_step(reader, Mapping(steps), "", 1, root=True)
+    read_step(reader, Mapping(steps), "", 1, root=True, dimensions=dimensions)
     return [f"{p.field}: {p.message}" if p.field else p.message for p in problems]
 
 
@@ -73,8 +73,6 @@ def package_problems(package: CoursePackage, section: QuizSection) -> list[Probl
     longest_steps: list[tuple[ItemSpec, str]] = []
     step_total = 0
     for item in section.items:
-        if item.skill not in SKILLS:
-            problems.append(Problem(item.file, f"item {item.id}: unknown skill {item.skill!r}", "skill"))
         words = word_count(item.vignette)
         if words > MAX_VIGNETTE_WORDS:
             problems.append(
@@ -155,7 +153,6 @@ def package_summary(package: CoursePackage, section: QuizSection) -> dict[str, i
             any(option.get("next") for option in item.steps.get("options", [])) for item in section.items
         ),
         "write-first items": sum(item.write_first for item in section.items),
-        "facts": len(section.facts),
         "steps": len(steps),
         "best-is-longest steps": sum(best_is_longest(step) for step in steps),
     }

@@ -9,7 +9,6 @@ from django.views.decorators.http import require_POST
 
 from . import grading, selectors, services
 from .models import Answer
-from .vocabulary import DIMENSIONS, SKILLS
 
 
 def module_panel(request, outline, state) -> str:
@@ -21,7 +20,7 @@ def module_panel(request, outline, state) -> str:
     open_attempt = next((a for a in attempts if a.is_open), None)
     best = max((a for a in attempts if not a.is_open), key=lambda a: (bool(a.passed), a.score or 0), default=None)
     return render_to_string(
-        "quizzes/_module_panel.html",
+        "attune/quizzes/_module_panel.html",
         {
             "quiz": quiz,
             "outline": outline,
@@ -57,7 +56,7 @@ def attempt_page(request, attempt_id):
     step = selectors.current_step(attempt)
     if step.phase == "done":
         return redirect("quizzes:result", attempt.pk)
-    return render(request, "quizzes/attempt.html", {"attempt": attempt, "step": step, "quiz": attempt.quiz})
+    return render(request, "attune/quizzes/attempt.html", {"attempt": attempt, "step": step, "quiz": attempt.quiz})
 
 
 def _error_page(request, attempt, error, status):
@@ -73,7 +72,7 @@ def _error_page(request, attempt, error, status):
         "error": error,
         "posted_text": request.POST.get("text", ""),
     }
-    return render(request, "quizzes/attempt.html", context, status=status)
+    return render(request, "attune/quizzes/attempt.html", context, status=status)
 
 
 def _first_error(exc: ValidationError) -> str:
@@ -126,7 +125,7 @@ def feedback(request, attempt_id, answer_id):
     attempt.refresh_from_db()
     return render(
         request,
-        "quizzes/feedback.html",
+        "attune/quizzes/feedback.html",
         {
             "attempt": attempt,
             "answer": answer,
@@ -148,16 +147,20 @@ def result(request, attempt_id):
     quiz = attempt.quiz
     summary = selectors.attempt_result(attempt, quiz)
     reflection = getattr(attempt, "reflection", None)
+    course_id = quiz.module.course_id
+    skills, dimensions = selectors.skill_names([course_id]), selectors.dimension_names([course_id])
     return render(
         request,
-        "quizzes/result.html",
+        "attune/quizzes/result.html",
         {
             "attempt": attempt,
             "quiz": quiz,
             "summary": summary,
             "reflection": reflection,
-            "skills": [(SKILLS.get(name, name), tally) for name, tally in sorted(summary.by_skill.items())],
-            "dimensions": [(DIMENSIONS.get(name, name), tally) for name, tally in sorted(summary.by_dimension.items())],
+            "skills": [(skills.get((course_id, key), key), n) for key, n in sorted(summary.by_skill.items())],
+            "dimensions": [
+                (dimensions.get((course_id, key), key), n) for key, n in sorted(summary.by_dimension.items())
+            ],
             "review": selectors.attempt_review(attempt),
             "labels": grading.GRADE_LABELS,
         },

@@ -8,6 +8,7 @@ from urllib.parse import urlparse
 
 import factory
 import pytest
+import yaml
 from django.contrib.auth import get_user_model
 from django.db import connection
 
@@ -120,7 +121,20 @@ def course_with_lessons(db):
     for module in (first, second):
         for index in (1, 2):
             LessonFactory(module=module, slug=f"{module.slug}-{index}", title=f"{module.title} {index}", order=index)
+    give_shipped_vocabulary(course)
     return course
+
+
+def give_shipped_vocabulary(course) -> None:
+    """The shipped course's skills and dimensions (its vocabulary.yaml), for courses built by hand."""
+    from course.conf import SHIPPED_COURSE_PATH
+    from quizzes.models import Dimension, Skill
+
+    data = yaml.safe_load((SHIPPED_COURSE_PATH / "vocabulary.yaml").read_text(encoding="utf-8"))
+    for model, part in ((Skill, "skills"), (Dimension, "dimensions")):
+        model.objects.bulk_create(
+            [model(course=course, key=e["id"], name=e["name"], order=n) for n, e in enumerate(data[part], start=1)]
+        )
 
 
 @pytest.fixture
@@ -169,8 +183,15 @@ def api_client(trainee):
     return api
 
 
+MINIMAL_VOCABULARY = (
+    "skills:\n  - {id: rupture.withdrawal.notice, name: Noticing a withdrawal rupture}\n"
+    "  - {id: here_and_now.immediacy, name: Immediacy}\n"
+    "dimensions:\n  - {id: rupture_repair, name: Alliance-rupture-repair responsiveness}\n"
+    "  - {id: empathy, name: Empathy}\n"
+)
 MINIMAL_COURSE = {
     "course.yaml": "id: starter\ntitle: Starter course\nsummary: A small course.\n",
+    "vocabulary.yaml": MINIMAL_VOCABULARY,
     "modules/01-basics/module.yaml": (
         "id: basics\ntitle: Basics\norder: 1\nsummary: The basics.\nprerequisites: []\n"
         'references:\n  - key: bordin1979\n    apa: "Bordin, E. S. (1979). The working alliance."\n'
@@ -212,7 +233,6 @@ def make_package(tmp_path):
 # A small package that passes validate_course: one module with three items of one isomorph
 # group (one write_first, one with a branch step), a reflection, a lesson of ~350 words and a
 # fact. Tests replace one file to break one rule.
-import yaml  # noqa: E402 - kept with the helper that needs it
 
 VALID_LESSON_PARAGRAPH = (
     "The working alliance has three parts: agreement on goals, agreement on tasks and the bond that "
@@ -309,6 +329,7 @@ def valid_course_files() -> dict[str, str]:
     }
     files = {
         "course.yaml": "id: starter\ntitle: Starter course\nsummary: A small course.\n",
+        "vocabulary.yaml": MINIMAL_VOCABULARY,
         "modules/01-basics/module.yaml": yaml.safe_dump(module, sort_keys=False),
         "modules/01-basics/lessons/01-first.md": valid_lesson(),
         "facts.yaml": yaml.safe_dump([fact], sort_keys=False),

@@ -19,12 +19,12 @@ from django.utils import timezone
 from course.models import Cohort, Enrollment, LessonProgress, Module, ModuleResult
 
 from .. import grading
-from ..conf import app_settings
-from ..models import Answer, Attempt, FreeReply, Item, Quiz, Reflection, ReviewCard, ReviewLog
+from ..models import Answer, Attempt, FreeReply, Item, Quiz, Reflection, Skill
 from ..review import mastery as mastery_rules
+from ..review.models import ReviewCard, ReviewLog
 from ..selectors import reflections_readable_by
-from ..vocabulary import SKILLS
 from . import rules, stats
+from .conf import app_settings
 
 # ---------------------------------------------------------------- access
 
@@ -204,9 +204,10 @@ class Dashboard:
     thresholds: rules.RiskThresholds
     query: rules.DashboardQuery
     skill_summary: list[SkillSummary] = field(default_factory=list)
+    skill_names: dict[str, str] = field(default_factory=dict)
 
     def skill_label(self, skill: str) -> str:
-        return SKILLS.get(skill, skill)
+        return self.skill_names.get(skill, skill)
 
 
 def thresholds() -> rules.RiskThresholds:
@@ -275,7 +276,8 @@ def cohort_dashboard(
         .order_by()
     )
     mastery = mastery_by_trainee(cohort)
-    skills = _skills_in_course(course_id)
+    names = _skill_names(course_id)
+    skills = _skills_in_course(course_id, names)
     overdue = overdue_reviews_by_trainee(cohort, now)
     limits = thresholds()
 
@@ -347,7 +349,7 @@ def cohort_dashboard(
         summary.append(
             SkillSummary(
                 skill,
-                SKILLS.get(skill, skill),
+                names.get(skill, skill),
                 sum(shares) / len(shares) if shares else None,
                 sum(1 for c in cells if c.ready),
                 len(cells),
@@ -363,12 +365,18 @@ def cohort_dashboard(
         thresholds=limits,
         query=query,
         skill_summary=summary,
+        skill_names=names,
     )
 
 
-def _skills_in_course(course_id: int) -> list[str]:
+def _skill_names(course_id: int) -> dict[str, str]:
+    """The course's skills, key -> name, in the order its vocabulary declares them."""
+    return dict(Skill.objects.filter(course_id=course_id).order_by("order", "key").values_list("key", "name"))
+
+
+def _skills_in_course(course_id: int, names: dict[str, str]) -> list[str]:
     used = set(Item.objects.filter(course_id=course_id, is_active=True).values_list("skill", flat=True).distinct())
-    ordered = [s for s in SKILLS if s in used]
+    ordered = [s for s in names if s in used]
     return ordered + sorted(used - set(ordered))
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
-from ..models import Notification, Reflection
+from ..models import Reflection
 from ..services import Conflict, reflection_access_record
+from ..signals import reflection_scored
 
 COMMENT_LIMIT = 2000
 RUBRIC_MAX = 2
@@ -76,12 +76,6 @@ def reflection_score(reflection: Reflection, instructor, scores, comment) -> Ref
         if not updated:
             raise Conflict("The trainee no longer shares this reflection.")
         if changed:  # a repeated identical submit tells the trainee nothing new
-            Notification.objects.create(
-                user_id=reflection.author_id,
-                title="Your instructor responded to your reflection",
-                body="Open your quiz results to read their comment.",
-                link=reverse("quizzes:result", args=[reflection.attempt_id]),
-                created_at=now,
-            )
+            reflection_scored.send(sender=Reflection, reflection=reflection, at=now)
     reflection.refresh_from_db()
     return reflection

@@ -48,7 +48,7 @@ def _first_error(exc: ValidationError) -> str:
 @instructor_required
 def cohort_list(request):
     cohorts = list(selectors.cohorts_taught_by(request.user))
-    return render(request, "quizzes/instructor/cohort_list.html", {"cohorts": cohorts})
+    return render(request, "attune/instructor/cohort_list.html", {"cohorts": cohorts})
 
 
 SORT_LABELS = {
@@ -77,7 +77,7 @@ def _dashboard_page(request, cohort, modules, errors, board=None):
         # A column heading sorts by it, and a second click reverses the order.
         "next_sort": {s: f"-{s}" if current == s else s for s in rules.SORTS},
     }
-    return render(request, "quizzes/instructor/dashboard.html", context, status=400 if errors else 200)
+    return render(request, "attune/instructor/dashboard.html", context, status=400 if errors else 200)
 
 
 @instructor_required
@@ -122,7 +122,7 @@ def cohort_charts(request, cohort_id):
     completion = selectors.completion_over_time(cohort, modules, board.total_trainees)
     return render(
         request,
-        "quizzes/instructor/charts.html",
+        "attune/instructor/charts.html",
         {
             "cohort": cohort,
             "board": board,
@@ -147,7 +147,7 @@ def trainee(request, cohort_id, user_id):
     cohort = selectors.cohort_for(request.user, cohort_id)
     person = selectors.trainee_of(cohort, user_id)
     detail = selectors.trainee_detail(request.user, cohort, person)
-    return render(request, "quizzes/instructor/trainee.html", {"cohort": cohort, "detail": detail})
+    return render(request, "attune/instructor/trainee.html", {"cohort": cohort, "detail": detail})
 
 
 @instructor_required
@@ -178,7 +178,7 @@ def reflection(request, cohort_id, reflection_id):
     ]
     return render(
         request,
-        "quizzes/instructor/reflection.html",
+        "attune/instructor/reflection.html",
         {
             "cohort": cohort,
             "reflection": item,
@@ -198,7 +198,7 @@ def quiz_list(request, cohort_id):
     cohort = selectors.cohort_for(request.user, cohort_id)
     return render(
         request,
-        "quizzes/instructor/quiz_list.html",
+        "attune/instructor/quiz_list.html",
         {"cohort": cohort, "summaries": selectors.quiz_summaries(cohort)},
     )
 
@@ -207,7 +207,7 @@ def quiz_list(request, cohort_id):
 def item_analysis(request, cohort_id, quiz_id):
     cohort = selectors.cohort_for(request.user, cohort_id)
     analysis = selectors.item_analysis(cohort, selectors.quiz_for(cohort, quiz_id))
-    return render(request, "quizzes/instructor/item_analysis.html", {"cohort": cohort, "analysis": analysis})
+    return render(request, "attune/instructor/item_analysis.html", {"cohort": cohort, "analysis": analysis})
 
 
 @instructor_required

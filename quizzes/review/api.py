@@ -1,4 +1,4 @@
-"""The review API: due reviews and answering them, mastery, reminder preferences, notifications."""
+"""The review API: due reviews and answering them, and mastery."""
 
 from __future__ import annotations
 
@@ -8,13 +8,11 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as DRFValidationError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import services as quiz_services
 from ..api.views import ConflictError
-from ..models import ReminderPreference
 from . import selectors, services
 
 # ---------------------------------------------------------------- serializers
@@ -82,61 +80,6 @@ class MasterySerializer(serializers.Serializer):
     harmful_in_recent = serializers.IntegerField(source="mastery.harmful_in_recent")
 
 
-class PreferenceSerializer(serializers.ModelSerializer):
-    subscribed = serializers.SerializerMethodField()
-
-    class Meta:
-        model = ReminderPreference
-        fields = [
-            "time_zone",
-            "reminder_time",
-            "quiet_start",
-            "quiet_end",
-            "email_enabled",
-            "in_app_enabled",
-            "frequency",
-            "paused_until",
-            "subscribed",
-            "next_reminder_at",
-        ]
-
-    def get_subscribed(self, pref) -> bool:
-        return pref.unsubscribed_at is None
-
-
-class PreferenceInputSerializer(serializers.Serializer):
-    """Any subset of the fields; values are checked by the service, which names the field."""
-
-    time_zone = serializers.CharField(max_length=64, required=False)
-    reminder_time = serializers.CharField(max_length=8, required=False)
-    quiet_start = serializers.CharField(max_length=8, required=False, allow_null=True, allow_blank=True)
-    quiet_end = serializers.CharField(max_length=8, required=False, allow_null=True, allow_blank=True)
-    email_enabled = serializers.BooleanField(required=False)
-    in_app_enabled = serializers.BooleanField(required=False)
-    frequency = serializers.ChoiceField(choices=["daily", "weekly", "off"], required=False)
-    paused_until = serializers.DateField(required=False, allow_null=True)
-    subscribed = serializers.BooleanField(required=False)
-
-
-class NotificationSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    title = serializers.CharField()
-    body = serializers.CharField()
-    link = serializers.CharField()
-    created_at = serializers.DateTimeField()
-    read_at = serializers.DateTimeField(allow_null=True)
-
-
-class MarkReadSerializer(serializers.Serializer):
-    ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),  # beyond a bigint the UPDATE would crash
-        required=False,
-        allow_null=True,
-        max_length=500,
-        help_text="Omit to mark all as read.",
-    )
-
-
 # ---------------------------------------------------------------- views
 
 
@@ -194,61 +137,7 @@ class MasteryView(APIView):
         return Response(MasterySerializer(selectors.mastery_by_skill(request.user), many=True).data)
 
 
-class PreferenceView(APIView):
-    @extend_schema(responses=PreferenceSerializer, summary="My reminder preferences")
-    def get(self, request):
-        return Response(PreferenceSerializer(services.preference_ensure(request.user.pk)).data)
-
-    @extend_schema(request=PreferenceInputSerializer, responses=PreferenceSerializer, summary="Change them")
-    def patch(self, request):
-        data = _valid(PreferenceInputSerializer, request.data)
-        try:
-            pref = services.preference_update(request.user, dict(data))
-        except ValidationError as exc:
-            raise DRFValidationError(exc.message_dict)
-        return Response(PreferenceSerializer(pref).data)
-
-    put = patch
-
-
-class NotificationPagination(PageNumberPagination):
-    page_size = 50
-
-    def get_paginated_response(self, data):
-        response = super().get_paginated_response(data)
-        response.data["unread_count"] = selectors.unread_count(self.request.user)
-        return response
-
-    def get_paginated_response_schema(self, schema):
-        schema = super().get_paginated_response_schema(schema)
-        schema["properties"]["unread_count"] = {"type": "integer"}
-        return schema
-
-
-class NotificationListView(APIView):
-    @extend_schema(responses=NotificationSerializer(many=True), summary="My notifications, newest first")
-    def get(self, request):
-        paginator = NotificationPagination()
-        page = paginator.paginate_queryset(selectors.notifications_of(request.user), request, view=self)
-        return paginator.get_paginated_response(NotificationSerializer(page, many=True).data)
-
-
-class NotificationReadView(APIView):
-    @extend_schema(
-        request=MarkReadSerializer,
-        responses={200: OpenApiResponse(description='{"marked": n, "unread_count": m}')},
-        summary="Mark notifications as read",
-    )
-    def post(self, request):
-        data = _valid(MarkReadSerializer, request.data)
-        marked = services.notifications_mark_read(request.user, data.get("ids"))
-        return Response({"marked": marked, "unread_count": selectors.unread_count(request.user)})
-
-
 urlpatterns = [
     path("reviews/", ReviewsView.as_view(), name="api-reviews"),
     path("reviews/mastery/", MasteryView.as_view(), name="api-review-mastery"),
-    path("reminder-preferences/", PreferenceView.as_view(), name="api-reminder-preferences"),
-    path("notifications/", NotificationListView.as_view(), name="api-notifications"),
-    path("notifications/read/", NotificationReadView.as_view(), name="api-notifications-read"),
 ]

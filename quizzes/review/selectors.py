@@ -1,4 +1,4 @@
-"""Reads for spaced review, reminders and notifications, scoped to the trainee."""
+"""Reads for spaced review, scoped to the trainee."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.auth import get_user_model
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from .. import grading
-from ..models import Answer, Fact, Item, Notification, ReviewCard, ReviewLog
+from ..models import Answer, Item
+from ..selectors import skill_names
 from . import mastery as mastery_rules
+from .models import Fact, ReviewCard, ReviewLog
 
 
 def due_cards(user, now: datetime | None = None) -> QuerySet[ReviewCard]:
@@ -116,48 +117,26 @@ class SkillMastery:
 
 
 def mastery_by_skill(user) -> list[SkillMastery]:
-    """Every skill the trainee has a card for, in three queries whatever the number of skills."""
-    skills = list(
-        ReviewCard.objects.filter(user=user, kind=ReviewCard.SKILL).order_by("skill").values_list("skill", flat=True)
+    """Every skill the trainee has a card for, in four queries whatever the number of skills.
+    Skills are keyed by course and key: two courses may use the same key for different skills."""
+    cards = list(
+        ReviewCard.objects.filter(user=user, kind=ReviewCard.SKILL)
+        .order_by("course_id", "skill")
+        .values_list("course_id", "skill")
     )
-    picks: dict[str, list[mastery_rules.Pick]] = defaultdict(list)
-    answers = Answer.objects.filter(attempt__user=user, step_path="", item__skill__in=skills).values_list(
-        "item__skill", "item_id", "grade", "answered_at"
-    )
-    for skill, item_id, grade, at in answers:
-        picks[skill].append(mastery_rules.Pick(item_id, grade, at))
+    picks: dict[tuple[int, str], list[mastery_rules.Pick]] = defaultdict(list)
+    answers = Answer.objects.filter(
+        attempt__user=user, step_path="", item__skill__in={skill for _, skill in cards}
+    ).values_list("item__course_id", "item__skill", "item_id", "grade", "answered_at")
+    for course_id, skill, item_id, grade, at in answers:
+        picks[(course_id, skill)].append(mastery_rules.Pick(item_id, grade, at))
     reviews = ReviewLog.objects.filter(
         user=user, source=ReviewLog.REVIEW, card__kind=ReviewCard.SKILL, item__isnull=False
-    ).values_list("card__skill", "item_id", "grade", "reviewed_at")
-    for skill, item_id, grade, at in reviews:
-        picks[skill].append(mastery_rules.Pick(item_id, grade, at))
-    names = dict(Item._meta.get_field("skill").choices)
-    return [SkillMastery(s, names.get(s, s), mastery_rules.mastery(picks[s])) for s in skills]
-
-
-def panel_counts(user, course, now: datetime | None = None) -> tuple[int, int]:
-    """Reviews due in a course and unread notifications, in one query (the course page panel)."""
-    now = now or timezone.now()
-
-    def count_of(queryset):
-        grouped = queryset.order_by().values("user_id").annotate(n=Count("*")).values("n")
-        return Subquery(grouped, output_field=IntegerField())
-
-    due = ReviewCard.objects.filter(user=OuterRef("pk"), course=course, due__lte=now)
-    unread = Notification.objects.filter(user=OuterRef("pk"), read_at__isnull=True)
-    row = (
-        get_user_model()
-        .objects.filter(pk=user.pk)
-        .annotate(due=count_of(due), unread=count_of(unread))
-        .values_list("due", "unread")
-        .first()
-    )
-    return (row[0] or 0, row[1] or 0) if row else (0, 0)
-
-
-def notifications_of(user) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=user).order_by("-created_at", "-pk")
-
-
-def unread_count(user) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    ).values_list("card__course_id", "card__skill", "item_id", "grade", "reviewed_at")
+    for course_id, skill, item_id, grade, at in reviews:
+        picks[(course_id, skill)].append(mastery_rules.Pick(item_id, grade, at))
+    names = skill_names({course_id for course_id, _ in cards})
+    return [
+        SkillMastery(skill, names.get((course_id, skill), skill), mastery_rules.mastery(picks[(course_id, skill)]))
+        for course_id, skill in cards
+    ]

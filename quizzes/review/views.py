@@ -1,29 +1,27 @@
-"""Review sessions, reminder preferences, notifications and one-click unsubscribe: thin views."""
+"""Review sessions, feedback and skills: thin views."""
 
 from __future__ import annotations
 
 import uuid
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from .. import services as quiz_services
-from ..models import ReminderPreference, ReviewLog
-from . import selectors, services, timing
+from . import selectors, services
+from .models import ReviewLog
 
 
 def course_panel(request, outline) -> str:
     """ "N reviews due" on the course page (registered with course.extensions)."""
     if not request.user.is_authenticated:
         return ""
-    due, unread = selectors.panel_counts(request.user, outline.course)
-    return render_to_string("quizzes/review/_course_panel.html", {"due": due, "unread": unread}, request=request)
+    due = selectors.due_count(request.user, course=outline.course)
+    return render_to_string("attune/review/_course_panel.html", {"due": due}, request=request)
 
 
 def _errors(exc: ValidationError) -> str:
@@ -35,7 +33,7 @@ def session(request):
     prompt = selectors.next_review(request.user)
     return render(
         request,
-        "quizzes/review/session.html",
+        "attune/review/session.html",
         {"prompt": prompt, "review_id": uuid.uuid4(), "error": request.GET.get("error")},
     )
 
@@ -82,7 +80,7 @@ def _seconds(value: str) -> float | None:
 def _session_error(request, error: str, status: int):
     prompt = selectors.next_review(request.user)
     context = {"prompt": prompt, "review_id": uuid.uuid4(), "error": error}
-    return render(request, "quizzes/review/session.html", context, status=status)
+    return render(request, "attune/review/session.html", context, status=status)
 
 
 @login_required
@@ -91,72 +89,11 @@ def feedback(request, review_id):
     outcome = services.stored_outcome(log)
     return render(
         request,
-        "quizzes/review/feedback.html",
+        "attune/review/feedback.html",
         {"outcome": outcome, "due_left": selectors.due_count(request.user)},
     )
 
 
 @login_required
 def mastery(request):
-    return render(request, "quizzes/review/mastery.html", {"skills": selectors.mastery_by_skill(request.user)})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def preferences(request):
-    pref = services.preference_ensure(request.user.pk)
-    errors = {}
-    if request.method == "POST":
-        changes = {field: request.POST.get(field, "") for field in services.PREFERENCE_VALUE_FIELDS}
-        for flag in services.PREFERENCE_FLAG_FIELDS:
-            changes[flag] = request.POST.get(flag) == "on"
-        try:
-            services.preference_update(request.user, changes)
-        except ValidationError as exc:
-            errors = {field: " ".join(msgs) for field, msgs in exc.message_dict.items()}
-        else:
-            messages.success(request, "Your reminder preferences are saved.")
-            return redirect("review:preferences")
-    return render(
-        request,
-        "quizzes/review/preferences.html",
-        {
-            "pref": pref,
-            "form": request.POST if errors else None,
-            "errors": errors,
-            "frequencies": ReminderPreference.FREQUENCIES,
-            "zones": timing.zone_names(),
-        },
-        status=400 if errors else 200,
-    )
-
-
-@login_required
-def notifications(request):
-    items = list(selectors.notifications_of(request.user)[:50])
-    return render(
-        request,
-        "quizzes/review/notifications.html",
-        {"notifications": items, "unread": selectors.unread_count(request.user)},  # all unread, not only those shown
-    )
-
-
-@login_required
-@require_POST
-def notifications_read(request):
-    raw = request.POST.getlist("id")
-    ids = [whole for whole in map(_whole, raw) if whole is not None] if raw else None
-    services.notifications_mark_read(request.user, ids)
-    return redirect("review:notifications")
-
-
-@csrf_exempt  # RFC 8058: mail clients POST "List-Unsubscribe=One-Click" with no session or CSRF token
-@require_http_methods(["GET", "POST"])
-def unsubscribe(request, token):
-    user_id = services.user_for_unsubscribe_token(token)
-    if user_id is None:
-        return render(request, "quizzes/review/unsubscribe.html", {"invalid": True}, status=400)
-    if request.method == "POST":
-        services.unsubscribe(user_id)
-        return render(request, "quizzes/review/unsubscribe.html", {"done": True})
-    return render(request, "quizzes/review/unsubscribe.html", {"token": token})
+    return render(request, "attune/review/mastery.html", {"skills": selectors.mastery_by_skill(request.user)})

@@ -1,7 +1,8 @@
 import pytest
 from django.utils import timezone
 
-from quizzes.models import Notification, ReviewCard, ReviewLog
+from quizzes.reminders.models import Notification
+from quizzes.review.models import ReviewCard, ReviewLog
 from tests.browser.conftest import log_in
 from tests.conftest import PASSWORD
 from tests.quizzes.reviewing import SKILL, build_review_course

@@ -7,7 +7,9 @@ from datetime import datetime, time
 import pytest
 
 from course.models import Module
-from quizzes.models import Fact, Item, Quiz, ReminderPreference, ReviewCard
+from quizzes.models import Item, Quiz
+from quizzes.reminders.models import ReminderPreference
+from quizzes.review.models import Fact, ReviewCard
 from tests.conftest import UserFactory, enroll
 
 SKILL = "rupture.withdrawal.notice"

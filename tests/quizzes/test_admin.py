@@ -22,12 +22,12 @@ def test_admin_pages_for_authoring_render(client, quiz):
     client.force_login(UserFactory(username="staff", is_staff=True, is_superuser=True))
     item = Item.objects.get(slug="priya")
     for url in (
-        reverse("admin:quizzes_item_changelist"),
-        reverse("admin:quizzes_item_change", args=[item.pk]),
-        reverse("admin:quizzes_quiz_change", args=[quiz.pk]),
-        reverse("admin:course_module_changelist"),
-        reverse("admin:course_cohort_add"),
-        reverse("admin:course_course_changelist"),
+        reverse("admin:attune_quizzes_item_changelist"),
+        reverse("admin:attune_quizzes_item_change", args=[item.pk]),
+        reverse("admin:attune_quizzes_quiz_change", args=[quiz.pk]),
+        reverse("admin:attune_course_module_changelist"),
+        reverse("admin:attune_course_cohort_add"),
+        reverse("admin:attune_course_course_changelist"),
     ):
         assert client.get(url).status_code == 200, url
 

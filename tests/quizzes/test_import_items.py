@@ -5,7 +5,8 @@ from django.core.management.base import CommandError
 from course.models import Module
 from course.package import PackageError
 from course.services import course_import
-from quizzes.models import Fact, Item, Quiz
+from quizzes.models import Item, Quiz
+from quizzes.review.models import Fact
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from course.models import Enrollment
-from quizzes.models import Notification, Reminder, ReminderPreference, ReviewCard
-from quizzes.review import reminders, services, timing
+from quizzes.reminders import reminders, services, timing
+from quizzes.reminders.models import Notification, Reminder, ReminderPreference
+from quizzes.review.models import ReviewCard
 from tests.quizzes.reviewing import SECRET_VIGNETTE, build_review_course, due_trainee, eager_celery_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db

@@ -14,8 +14,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from quizzes.models import Notification, Reminder
-from quizzes.review import reminders
+from quizzes.reminders import reminders
+from quizzes.reminders.models import Notification, Reminder
 from tests.quizzes.reviewing import SECRET_VIGNETTE, build_review_course, due_trainee
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,8 +8,10 @@ import time_machine
 from django.urls import reverse
 
 from quizzes import services as quiz_services
-from quizzes.models import Notification, ReminderPreference, ReviewCard, ReviewLog
+from quizzes.reminders import services as reminder_services
+from quizzes.reminders.models import Notification, ReminderPreference
 from quizzes.review import selectors, services
+from quizzes.review.models import ReviewCard, ReviewLog
 from tests.conftest import UserFactory, enroll
 from tests.quizzes.reviewing import SKILL, build_review_course
 
@@ -213,7 +215,7 @@ def test_preferences_api_validates_each_field(api_client, trainee):
 
 
 def test_preferences_page_saves_and_shows_errors(trainee_client, trainee):
-    url = reverse("review:preferences")
+    url = reverse("reminders:preferences")
     assert trainee_client.get(url).status_code == 200
     form = {
         "time_zone": "Europe/London",
@@ -236,8 +238,8 @@ def test_preferences_page_saves_and_shows_errors(trainee_client, trainee):
 
 
 def test_unsubscribe_in_one_click_with_no_login(client, trainee):
-    token = services.unsubscribe_token(trainee.pk)
-    url = reverse("review:unsubscribe", args=[token])
+    token = reminder_services.unsubscribe_token(trainee.pk)
+    url = reverse("reminders:unsubscribe", args=[token])
     page = client.get(url)
     assert page.status_code == 200 and b"Yes, stop reminders" in page.content
     assert not ReminderPreference.objects.filter(unsubscribed_at__isnull=False).exists()  # GET changes nothing
@@ -247,10 +249,10 @@ def test_unsubscribe_in_one_click_with_no_login(client, trainee):
 
 
 def test_a_tampered_unsubscribe_token_is_refused(client, trainee, other_trainee):
-    token = services.unsubscribe_token(trainee.pk)
-    forged = services.unsubscribe_token(other_trainee.pk).split(":")[0] + ":" + token.split(":", 1)[1]
+    token = reminder_services.unsubscribe_token(trainee.pk)
+    forged = reminder_services.unsubscribe_token(other_trainee.pk).split(":")[0] + ":" + token.split(":", 1)[1]
     for bad in (token[:-2] + ("aa" if not token.endswith("aa") else "bb"), forged, "nonsense"):
-        response = client.post(reverse("review:unsubscribe", args=[bad]))
+        response = client.post(reverse("reminders:unsubscribe", args=[bad]))
         assert response.status_code == 400
     assert not ReminderPreference.objects.filter(unsubscribed_at__isnull=False).exists()
 
@@ -290,10 +292,10 @@ def test_notifications_api_lists_counts_unread_and_marks_read(
 
 def test_notifications_page_and_mark_all_read(trainee_client, trainee):
     notify(trainee, 3)
-    page = trainee_client.get(reverse("review:notifications"))
+    page = trainee_client.get(reverse("reminders:notifications"))
     assert b"3 unread" in page.content
-    trainee_client.post(reverse("review:notifications_read"))
-    assert b"0 unread" in trainee_client.get(reverse("review:notifications")).content
+    trainee_client.post(reverse("reminders:notifications_read"))
+    assert b"0 unread" in trainee_client.get(reverse("reminders:notifications")).content
 
 
 def test_course_page_shows_reviews_due(trainee_client, trainee, quiz, course_with_lessons, django_assert_num_queries):
@@ -304,8 +306,8 @@ def test_course_page_shows_reviews_due(trainee_client, trainee, quiz, course_wit
     page = trainee_client.get(url)
     assert b"1 review due" in page.content and reverse("review:session").encode() in page.content
     assert b"(2 unread)" in page.content
-    with django_assert_num_queries(1):  # due reviews and unread notifications together
-        assert selectors.panel_counts(trainee, course_with_lessons) == (1, 2)
+    with django_assert_num_queries(1):
+        assert selectors.due_count(trainee, course=course_with_lessons) == 1
 
 
 def test_review_pages_play_a_review_with_feedback(trainee_client, trainee, quiz, course_with_lessons):
@@ -334,7 +336,7 @@ def test_review_pages_play_a_review_with_feedback(trainee_client, trainee, quiz,
 
 
 def test_the_facts_deck_is_introduced_a_few_cards_a_day(quiz, trainee, settings):
-    from quizzes.models import Fact
+    from quizzes.review.models import Fact
 
     settings.ATTUNE_REVIEW_NEW_FACTS_PER_DAY = 2
     module = quiz.module
@@ -354,8 +356,7 @@ def test_the_facts_deck_is_introduced_a_few_cards_a_day(quiz, trainee, settings)
 
 
 def test_login_takes_the_device_time_zone_until_the_trainee_chooses_one(client, trainee):
-    from quizzes.models import ReminderPreference
-    from quizzes.review import services as review_services
+    from quizzes.reminders.models import ReminderPreference
 
     def log_in(zone):
         client.post(
@@ -367,7 +368,7 @@ def test_login_takes_the_device_time_zone_until_the_trainee_chooses_one(client, 
     pref = log_in("America/New_York")
     assert pref.time_zone == "America/New_York" and not pref.time_zone_chosen
     assert log_in("Not/AZone").time_zone == "America/New_York"
-    review_services.preference_update(trainee, {"time_zone": "Europe/London"})
+    reminder_services.preference_update(trainee, {"time_zone": "Europe/London"})
     pref = log_in("Asia/Tokyo")
     assert pref.time_zone == "Europe/London" and pref.time_zone_chosen
 
@@ -383,7 +384,7 @@ def test_a_reminder_time_with_a_zone_offset_is_a_400_naming_the_field(api_client
         response = api_client.patch("/api/v1/reminder-preferences/", body, format="json")
         assert response.status_code == 400 and field in response.json(), response.content
     form = {"time_zone": "Europe/London", "reminder_time": value, "frequency": "daily", "email_enabled": "on"}
-    page = trainee_client.post(reverse("review:preferences"), form)
+    page = trainee_client.post(reverse("reminders:preferences"), form)
     assert page.status_code == 400 and b"reminder_time" in page.content
     assert ReminderPreference.objects.get(user=trainee).reminder_time.tzinfo is None
 
@@ -411,7 +412,7 @@ def test_odd_digits_in_the_review_form_are_a_4xx_not_a_500(trainee_client, train
 
 def test_odd_or_huge_notification_ids_are_ignored_not_a_500(api_client, trainee_client, trainee):
     notify(trainee, 1)
-    response = trainee_client.post(reverse("review:notifications_read"), {"id": ["²", "9" * 30]})
+    response = trainee_client.post(reverse("reminders:notifications_read"), {"id": ["²", "9" * 30]})
     assert response.status_code == 302 and Notification.objects.filter(read_at__isnull=True).count() == 1
     response = api_client.post("/api/v1/notifications/read/", {"ids": [10**30]}, format="json")
     assert response.status_code == 400 and "ids" in response.json()
@@ -424,16 +425,16 @@ def test_a_huge_card_id_in_the_api_is_a_404(api_client, trainee, quiz, course_wi
 
 
 def test_an_unsubscribe_link_of_a_deleted_account_is_not_a_500(client, trainee):
-    token = services.unsubscribe_token(trainee.pk)
+    token = reminder_services.unsubscribe_token(trainee.pk)
     trainee.delete()
-    url = reverse("review:unsubscribe", args=[token])
+    url = reverse("reminders:unsubscribe", args=[token])
     assert client.get(url).status_code == 200
     assert client.post(url).status_code == 200 and not ReminderPreference.objects.exists()
 
 
 def test_the_notifications_page_counts_every_unread_not_only_those_shown(trainee_client, trainee):
     notify(trainee, 55)
-    page = trainee_client.get(reverse("review:notifications"))
+    page = trainee_client.get(reverse("reminders:notifications"))
     assert b"55 unread" in page.content and len(page.context["notifications"]) == 50
 
 
@@ -441,7 +442,7 @@ def test_saving_preferences_keeps_a_review_recorded_meanwhile(trainee):
     """The sweep and reviews write the same row; a preferences save must not put their columns back."""
     from django.db.models.signals import pre_save
 
-    services.preference_ensure(trainee.pk, NOW)
+    reminder_services.preference_ensure(trainee.pk, NOW)
     reviewed = NOW + timedelta(minutes=1)
 
     def review_lands_meanwhile(sender, instance, **kwargs):
@@ -449,7 +450,7 @@ def test_saving_preferences_keeps_a_review_recorded_meanwhile(trainee):
 
     pre_save.connect(review_lands_meanwhile, sender=ReminderPreference, dispatch_uid="review-meanwhile")
     try:
-        services.preference_update(trainee, {"reminder_time": "08:15"}, now=NOW + timedelta(minutes=2))
+        reminder_services.preference_update(trainee, {"reminder_time": "08:15"}, now=NOW + timedelta(minutes=2))
     finally:
         pre_save.disconnect(sender=ReminderPreference, dispatch_uid="review-meanwhile")
     pref = ReminderPreference.objects.get(user=trainee)

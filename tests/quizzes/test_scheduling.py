@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from quizzes import scheduling
-from quizzes.review import mastery, timing
+from quizzes.reminders import timing
+from quizzes.review import mastery, scheduling
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -252,7 +252,7 @@ def test_a_daily_reminder_time_inside_quiet_hours_over_midnight_still_comes_ever
 
 @pytest.mark.parametrize("bad", [0.5, 0.99, "high"])
 def test_a_bad_retention_setting_fails_the_system_check(settings, bad):
-    from quizzes.checks import check_review_settings
+    from quizzes.review.checks import check_review_settings
 
     settings.ATTUNE_REVIEW_DESIRED_RETENTION = bad
     errors = check_review_settings(None)
@@ -262,7 +262,7 @@ def test_a_bad_retention_setting_fails_the_system_check(settings, bad):
 
 
 def test_due_summary_reads_naturally():
-    from quizzes.review.emails import due_summary
+    from quizzes.reminders.emails import due_summary
 
     assert due_summary({"skill": 1, "fact": 5}) == "1 skill and 5 facts are due for review."
     assert due_summary({"skill": 0, "fact": 1}) == "1 fact is due for review."

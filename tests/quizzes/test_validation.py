@@ -35,7 +35,8 @@ def test_valid_package_passes_and_counts(make_valid_package):
     assert lines[-1] == "OK"
     assert problem_lines(lines) == []
     assert (
-        "Summary: 1 modules, 1 lessons, 364 words, 3 items, 1 skills, 1 branch items, 1 write-first items, 1 facts"
+        "Summary: 1 modules, 1 lessons, 364 words, 3 items, 1 skills, 1 branch items, 1 write-first items, "
+        "4 steps, 0 best-is-longest steps, 1 facts"
         in lines[-2]
     )
 
@@ -182,7 +183,8 @@ def test_summary_counts_branch_and_write_first_items_skills_and_facts(make_valid
     }
     lines, error = validate(make_valid_package(extra))
     assert error is None
-    assert "7 items, 2 skills, 2 branch items, 2 write-first items, 1 facts, 9 steps" in lines[-2]
+    assert "7 items, 2 skills, 2 branch items, 2 write-first items, 9 steps" in lines[-2]
+    assert lines[-2].endswith(", 1 facts")
 
 
 # The step rules on their own, as the admin's editor or a test would use them.

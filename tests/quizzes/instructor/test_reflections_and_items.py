@@ -106,7 +106,7 @@ def test_scoring_twice_keeps_one_score_and_the_latest_values(client, cohort, pla
 
 
 def test_the_trainee_is_told_once_when_their_reflection_is_answered(client, cohort, played, instructor):
-    from quizzes.models import Notification
+    from quizzes.reminders.models import Notification
 
     client.force_login(instructor)
     for _ in range(2):  # a double submit

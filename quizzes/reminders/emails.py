@@ -1,0 +1,91 @@
+"""The review reminder email: one small function, templates as a subject/text/html triplet.
+
+It carries counts and links only, never scenario, reply or reflection text. A few wordings
+rotate by date so the nudge does not read like a machine.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from .conf import app_settings
+
+WORDINGS = [
+    ("{n} review{s} waiting for you", "A few minutes of review today keeps what you practised within reach."),
+    ("Time for a short review ({n} due)", "What you practised is back for another look."),
+    ("{n} item{s} ready to revisit", "Spacing practice out is what makes it stick; today is a good day."),
+    ("Your review is ready: {n} due", "Coming back now, just as things begin to fade, is when review helps most."),
+]
+
+
+def wording_for(local_date: date, count: int) -> tuple[str, str]:
+    subject, opening = WORDINGS[local_date.toordinal() % len(WORDINGS)]
+    plural = "" if count == 1 else "s"
+    return subject.format(n=count, s=plural), opening
+
+
+def due_summary(counts: dict[str, int]) -> str:
+    """'1 skill and 5 facts are due for review.' (parts with nothing due are left out)."""
+    parts = [
+        f"{n} {kind}{'' if n == 1 else 's'}"
+        for kind, n in (("skill", counts.get("skill", 0)), ("fact", counts.get("fact", 0)))
+        if n
+    ]
+    verb = "is" if sum(counts.values()) == 1 else "are"
+    return f"{' and '.join(parts) or 'Nothing'} {verb} due for review."
+
+
+def absolute(path: str) -> str:
+    return f"{app_settings.SITE_URL}{path}"
+
+
+def review_digest_message(user, counts: dict[str, int], local_date: date, unsubscribe_token: str):
+    """The digest for one trainee, with RFC 8058 one-click unsubscribe headers."""
+    total = sum(counts.values())
+    subject, opening = wording_for(local_date, total)
+    unsubscribe_url = absolute(reverse("reminders:unsubscribe", args=[unsubscribe_token]))
+    context = {
+        "name": user.first_name or user.get_username(),
+        "opening": opening,
+        "total": total,
+        "skills": counts.get("skill", 0),
+        "facts": counts.get("fact", 0),
+        "review_url": absolute(reverse("review:session")),
+        "preferences_url": absolute(reverse("reminders:preferences")),
+        "unsubscribe_url": unsubscribe_url,
+    }
+    message = EmailMultiAlternatives(
+        subject=render_to_string("attune/reminders/emails/review_reminder_subject.txt", {"subject": subject}).strip(),
+        body=render_to_string("attune/reminders/emails/review_reminder.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[user.email],
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    message.attach_alternative(render_to_string("attune/reminders/emails/review_reminder.html", context), "text/html")
+    return message
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Worth retrying: 4xx SMTP replies, dropped connections and timeouts. 5xx replies and
+    anything else (bad address, bad configuration) are permanent."""
+    import smtplib
+
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        return bool(codes) and all(400 <= code < 500 for code in codes)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return True
+    if isinstance(exc, smtplib.SMTPException):
+        return False
+    return isinstance(exc, (ConnectionError, TimeoutError))

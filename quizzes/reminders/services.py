@@ -1,0 +1,201 @@
+"""Every write of reminders: preferences, unsubscribing, notifications, and what a review changes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from . import timing
+from .conf import app_settings
+from .models import Notification, ReminderPreference
+
+UNSUBSCRIBE_SALT = "attune.reminders.unsubscribe"
+
+
+# ---------------------------------------------------------------- preferences
+
+
+def preference_ensure(user_id: int, now: datetime | None = None) -> ReminderPreference:
+    now = now or timezone.now()
+    zone = app_settings.REMINDER_DEFAULT_TIME_ZONE
+    at = app_settings.REMINDER_DEFAULT_TIME
+    quiet = app_settings.REMINDER_DEFAULT_QUIET_HOURS or (None, None)
+    pref, _ = ReminderPreference.objects.get_or_create(
+        user_id=user_id,
+        defaults={
+            "time_zone": zone,
+            "reminder_time": at,
+            "quiet_start": quiet[0],
+            "quiet_end": quiet[1],
+            "next_reminder_at": timing.first_slot(now, zone, at),
+            "updated_at": now,
+        },
+    )
+    return pref
+
+
+def _clean_time(field: str, value) -> time | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, time):
+        return value.replace(second=0, microsecond=0, tzinfo=None)
+    try:
+        parsed = time.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationError({field: "must be a time of day such as 18:30."})
+    if parsed.tzinfo is not None:  # "18:30Z": the zone is the time_zone field's, not the time's
+        raise ValidationError({field: "must be a local time of day such as 18:30, with no zone or offset."})
+    return parsed.replace(second=0, microsecond=0)
+
+
+def _clean_bool(field: str, value) -> bool:
+    if not isinstance(value, bool):
+        raise ValidationError({field: "must be true or false."})
+    return value
+
+
+# What a trainee may change: values given as text, and on/off flags.
+PREFERENCE_VALUE_FIELDS = ("time_zone", "reminder_time", "quiet_start", "quiet_end", "frequency", "paused_until")
+PREFERENCE_FLAG_FIELDS = ("email_enabled", "in_app_enabled", "subscribed")
+
+
+def preference_update(user, changes: dict, now: datetime | None = None) -> ReminderPreference:
+    """Apply validated changes (any subset of the fields) and look at the trainee again from
+    today's slot. Errors name the field; nothing is saved unless every field is valid."""
+    now = now or timezone.now()
+    pref = preference_ensure(user.pk, now)
+    unknown = set(changes) - {*PREFERENCE_VALUE_FIELDS, *PREFERENCE_FLAG_FIELDS}
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: "is not a reminder preference."})
+    errors: dict[str, str] = {}
+    values: dict = {}
+    for field, value in changes.items():
+        try:
+            if field == "time_zone":
+                timing.validate_zone(value)
+                values[field] = value
+            elif field == "reminder_time":
+                parsed = _clean_time(field, value)
+                if parsed is None:
+                    raise ValidationError({field: "is required."})
+                values[field] = parsed
+            elif field in ("quiet_start", "quiet_end"):
+                values[field] = _clean_time(field, value)
+            elif field in ("email_enabled", "in_app_enabled", "subscribed"):
+                values[field] = _clean_bool(field, value)
+            elif field == "frequency":
+                if value not in dict(ReminderPreference.FREQUENCIES):
+                    raise ValidationError({field: "must be daily, weekly or off."})
+                values[field] = value
+            elif field == "paused_until":
+                if value in (None, ""):
+                    values[field] = None
+                else:
+                    values[field] = value if isinstance(value, date) else date.fromisoformat(str(value))
+        except ValidationError as exc:
+            errors.update({k: " ".join(v) for k, v in exc.message_dict.items()})
+        except ValueError as exc:
+            message = str(exc) if field == "time_zone" else "must be a date such as 2026-12-31."
+            errors[field] = message
+    quiet_start = values.get("quiet_start", pref.quiet_start)
+    quiet_end = values.get("quiet_end", pref.quiet_end)
+    if not errors and (quiet_start is None) != (quiet_end is None):
+        errors["quiet_end" if quiet_end is None else "quiet_start"] = "give both ends of quiet hours, or neither."
+    if errors:
+        raise ValidationError(errors)
+    subscribed = values.pop("subscribed", None)
+    # Only the columns this change owns: the sweep and reviews write last_* on the same row meanwhile.
+    update_fields = [*values, "next_reminder_at", "updated_at"]
+    if "time_zone" in values:
+        pref.time_zone_chosen = True
+        update_fields.append("time_zone_chosen")
+    for field, value in values.items():
+        setattr(pref, field, value)
+    if subscribed is True:
+        pref.unsubscribed_at = None
+    elif subscribed is False and pref.unsubscribed_at is None:
+        pref.unsubscribed_at = now
+    if subscribed is not None:
+        update_fields.append("unsubscribed_at")
+    pref.next_reminder_at = timing.first_slot(now, pref.time_zone, pref.reminder_time)
+    pref.updated_at = now
+    pref.save(update_fields=update_fields)
+    return pref
+
+
+def preference_zone_from_device(user_id: int, zone: str, now: datetime | None = None) -> bool:
+    """Use the zone of the trainee's device (seen at login) until they choose one themselves,
+    so reminders come at a sensible local time from the start. Returns whether it changed."""
+    try:
+        timing.validate_zone(zone)
+    except ValueError:
+        return False  # a browser sent something odd: keep what we have
+    now = now or timezone.now()
+    pref = preference_ensure(user_id, now)
+    if pref.time_zone_chosen or pref.time_zone == zone:
+        return False
+    pref.time_zone = zone
+    pref.next_reminder_at = timing.first_slot(now, zone, pref.reminder_time)
+    pref.updated_at = now
+    pref.save(update_fields=["time_zone", "next_reminder_at", "updated_at"])
+    return True
+
+
+def unsubscribe_token(user_id: int) -> str:
+    return signing.dumps({"u": user_id}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def user_for_unsubscribe_token(token: str) -> int | None:
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    user_id = data.get("u") if isinstance(data, dict) else None
+    return user_id if isinstance(user_id, int) else None
+
+
+def unsubscribe(user_id: int, now: datetime | None = None) -> bool:
+    """Stop reminders for a trainee; True when this call changed anything. Idempotent."""
+    now = now or timezone.now()
+    if not get_user_model().objects.filter(pk=user_id).exists():
+        return False  # the account was deleted after the email went out: nothing left to stop
+    pref = preference_ensure(user_id, now)
+    return bool(
+        ReminderPreference.objects.filter(pk=pref.pk, unsubscribed_at__isnull=True).update(
+            unsubscribed_at=now, updated_at=now
+        )
+    )
+
+
+def note_reviewed(user_id: int, reviewed_at: datetime) -> None:
+    ReminderPreference.objects.filter(
+        Q(last_reviewed_at__isnull=True) | Q(last_reviewed_at__lt=reviewed_at), user_id=user_id
+    ).update(last_reviewed_at=reviewed_at, ignored_in_a_row=0)
+
+
+# ---------------------------------------------------------------- notifications
+
+
+def notifications_mark_read(user, ids: list[int] | None = None, now: datetime | None = None) -> int:
+    """Mark some (or, with ids None, all) of the user's unread notifications read."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=now or timezone.now())
+
+
+def notification_reflection_scored(reflection, at: datetime) -> Notification:
+    """Tell the trainee in the app that their instructor answered their reflection (never the text)."""
+    return Notification.objects.create(
+        user_id=reflection.author_id,
+        title="Your instructor responded to your reflection",
+        body="Open your quiz results to read their comment.",
+        link=reverse("quizzes:result", args=[reflection.attempt_id]),
+        created_at=at,
+    )

@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+
+
+class ReviewConfig(AppConfig):
+    name = "quizzes.review"
+    label = "attune_review"
+    verbose_name = "Attune spaced review"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # quizzes never imports review: review listens to its answers and plugs into course's hooks.
+        from course.extensions import register_course_panel
+        from course.package import register_extension
+
+        from . import (
+            checks,  # noqa: F401 - registers the settings checks
+            receivers,  # noqa: F401 - a skill's first answer starts its review card
+        )
+        from .package import FactsExtension
+        from .views import course_panel
+
+        register_extension(FactsExtension())
+        register_course_panel(course_panel)

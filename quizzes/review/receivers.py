@@ -1,0 +1,12 @@
+"""Review's receivers: a quiz answer may start a skill's review card and the course's facts deck."""
+
+from django.dispatch import receiver
+
+from ..signals import answer_recorded
+
+
+@receiver(answer_recorded, dispatch_uid="attune-review-cards-on-answer")
+def _on_answer(sender, answer, item, **kwargs):
+    from .services import cards_on_answer
+
+    cards_on_answer(answer, item)
