@@ -5,9 +5,13 @@ import re
 import markdown
 import nh3
 
+# What a claim's cited evidence is, strongest design first. "consensus" only where a consensus
+# process (a Delphi or expert-panel study) is cited; a book's or an author's guidance is "opinion".
 EVIDENCE_LEVELS: dict[str, str] = {
-    "meta-analytic": "Meta-analytic evidence",
-    "trial": "Trial evidence",
+    "meta-analysis": "Meta-analysis",
+    "rct": "Randomised trial",
+    "single-study": "Single study",
+    "review": "Review",
     "consensus": "Expert consensus",
     "opinion": "Expert opinion",
 }

@@ -18,6 +18,12 @@ from .rendering import EVIDENCE_LEVELS
 LESSON_MIN_WORDS = 300
 LESSON_MAX_WORDS = 900
 
+# The first edition's four labels, refused with the labels that replace them (issue 10).
+RETIRED_EVIDENCE_LEVELS: dict[str, tuple[str, ...]] = {
+    "meta-analytic": ("meta-analysis",),
+    "trial": ("rct", "single-study", "review"),
+}
+
 # Broader than rendering.EVIDENCE_LABEL so that a misspelt label ({evidence=Trial}) is caught, not printed.
 ANY_EVIDENCE_LABEL = re.compile(r"\{\s*evidence\s*=\s*([^}]*)\}")
 # A word holds at least one letter or digit: Markdown marks (##, -, **, =) are not words.
@@ -106,7 +112,15 @@ def _lesson_problems(module: ModuleSpec, lesson: LessonSpec) -> list[Problem]:
     if not labels:
         problem("has no evidence label; mark each claim with {evidence=...}", "body")
     for label in labels:
-        if label.group(1) not in EVIDENCE_LEVELS:
+        level = label.group(1)
+        if level in RETIRED_EVIDENCE_LEVELS:
+            problem(
+                f"retired evidence label {label.group(0)!r}: use {' or '.join(RETIRED_EVIDENCE_LEVELS[level])}, "
+                f"by what the cited evidence is (known: {', '.join(EVIDENCE_LEVELS)})",
+                "body",
+                label.start(),
+            )
+        elif level not in EVIDENCE_LEVELS:
             problem(
                 f"unknown evidence label {label.group(0)!r} (known: {', '.join(EVIDENCE_LEVELS)})",
                 "body",

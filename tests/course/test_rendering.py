@@ -1,3 +1,5 @@
+import pytest
+
 from course.rendering import evidence_labels, render_markdown
 
 
@@ -26,9 +28,26 @@ def test_safe_links_and_formatting_survive():
     assert 'rel="noopener noreferrer"' in html
 
 
-def test_evidence_labels_render_as_badges():
-    html = render_markdown("The alliance predicts outcome. {evidence=meta-analytic}")
-    assert '<span class="evidence evidence--meta-analytic">Meta-analytic evidence</span>' in html
+@pytest.mark.parametrize(
+    ("level", "badge"),
+    [
+        ("meta-analysis", "Meta-analysis"),
+        ("rct", "Randomised trial"),
+        ("single-study", "Single study"),
+        ("review", "Review"),
+        ("consensus", "Expert consensus"),
+        ("opinion", "Expert opinion"),
+    ],
+)
+def test_evidence_labels_render_as_badges(level, badge):
+    html = render_markdown(f"The alliance predicts outcome. {{evidence={level}}}")
+    assert f'<span class="evidence evidence--{level}">{badge}</span>' in html
+
+
+@pytest.mark.parametrize("level", ["meta-analytic", "trial"])
+def test_retired_evidence_labels_are_not_rendered_as_badges(level):
+    html = render_markdown(f"A claim. {{evidence={level}}}")
+    assert f"{{evidence={level}}}" in html and "<span" not in html
 
 
 def test_unknown_evidence_label_stays_visible_text_and_classes_cannot_be_injected():
@@ -38,4 +57,8 @@ def test_unknown_evidence_label_stays_visible_text_and_classes_cannot_be_injecte
 
 
 def test_evidence_labels_are_listed():
-    assert evidence_labels("a {evidence=trial} b {evidence=opinion}") == ["trial", "opinion"]
+    assert evidence_labels("a {evidence=rct} b {evidence=single-study} c {evidence=opinion}") == [
+        "rct",
+        "single-study",
+        "opinion",
+    ]

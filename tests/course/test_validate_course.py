@@ -31,7 +31,7 @@ def problem_lines(lines: list[str]) -> list[str]:
 
 def body_of(words: int) -> str:
     """A lesson body of exactly this many words, with a citation and an evidence label."""
-    return "Alliance (Bordin, 1979) {evidence=trial}. " + "word " * (words - 3)
+    return "Alliance (Bordin, 1979) {evidence=opinion}. " + "word " * (words - 3)
 
 
 def test_valid_package_passes_with_ok(make_valid_package):
@@ -58,7 +58,7 @@ def test_lesson_word_count_must_be_300_to_900(make_valid_package, words, passes)
 
 
 def test_word_count_leaves_out_evidence_labels_and_markdown_marks():
-    assert word_count("## Goals\n\n- **Agree** on r = .28 {evidence=meta-analytic}\n\n---") == 5
+    assert word_count("## Goals\n\n- **Agree** on r = .28 {evidence=meta-analysis}\n\n---") == 5
 
 
 @pytest.mark.parametrize(
@@ -99,6 +99,19 @@ def test_unknown_evidence_label_is_caught_with_its_line(make_valid_package):
     assert line.startswith(
         f"{LESSON}:{number}: body: lesson basics-first: unknown evidence label '{{evidence=anecdote}}'"
     )
+
+
+@pytest.mark.parametrize(
+    ("label", "replacements"),
+    [("meta-analytic", "meta-analysis"), ("trial", "rct or single-study or review")],
+)
+def test_first_edition_evidence_labels_are_refused_naming_the_new_ones(make_valid_package, label, replacements):
+    body = VALID_LESSON_PARAGRAPH * 6 + f"Clients say so {{evidence={label}}}.\n"
+    lines, error = validate(make_valid_package({LESSON: valid_lesson(body)}))
+    assert error
+    [line] = problem_lines(lines)
+    assert f"retired evidence label '{{evidence={label}}}': use {replacements}," in line
+    assert "(known: meta-analysis, rct, single-study, review, consensus, opinion)" in line
 
 
 @pytest.mark.parametrize(
