@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from . import rules
 from .models import Course, Lesson, LessonProgress, Module, ModuleResult
 
 
@@ -43,18 +44,20 @@ class ModuleState:
 
     @property
     def completed(self) -> bool:
-        lessons_done = all(s.completed for s in self.lessons)
-        return lessons_done and (self.quiz_passed or not self.module.quiz_required)
+        """The module's own work is done (whatever its prerequisites): what unlocks the modules after it."""
+        return rules.module_completed(len(self.lessons), self.lessons_done, self.module.quiz_required, self.quiz_passed)
 
     @property
     def status(self) -> str:
-        if self.locked:
-            return "locked"
-        if self.completed:
-            return "completed"
-        if any(s.opened or s.completed for s in self.lessons) or self.best_score is not None:
-            return "in progress"
-        return "not started"
+        """course.rules.module_status: the same rule the instructor's grid applies."""
+        return rules.module_status(
+            len(self.lessons),
+            self.lessons_done,
+            self.module.quiz_required,
+            self.quiz_passed,
+            locked=self.locked,
+            started=any(s.opened for s in self.lessons) or self.best_score is not None,
+        )
 
 
 @dataclass

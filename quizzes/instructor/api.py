@@ -69,7 +69,7 @@ class SkillCellSerializer(serializers.Serializer):
 
 class TraineeRowSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="user.pk")
-    username = serializers.CharField(source="user.username")
+    username = serializers.CharField(source="user.get_username")
     name = serializers.CharField()
     last_activity = serializers.DateTimeField(allow_null=True)
     overdue_reviews = serializers.IntegerField()
@@ -160,7 +160,7 @@ class ReviewLogSerializer(serializers.Serializer):
 
 class TraineeDetailSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="trainee.pk")
-    username = serializers.CharField(source="trainee.username")
+    username = serializers.CharField(source="trainee.get_username")
     name = serializers.CharField()
     attempts = AttemptViewSerializer(many=True)
     reflections = ReflectionSummarySerializer(many=True, help_text="Shared reflections; open one to read it.")

@@ -1,4 +1,4 @@
-"""Dashboard rules with no ORM: a module's status for a trainee, at-risk flags, the grid's filters.
+"""Dashboard rules with no ORM: at-risk flags, the grid's filters (a module's status is course.rules').
 
 Skill mastery ("ready to practise") is quizzes.review.mastery's rule, shared with the trainee's pages."""
 
@@ -7,28 +7,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-NOT_STARTED, IN_PROGRESS, COMPLETED, PASSED = "not started", "in progress", "completed", "passed"
-STATUSES = (NOT_STARTED, IN_PROGRESS, COMPLETED, PASSED)
+from course.rules import COMPLETED, IN_PROGRESS, NOT_STARTED, module_status
 
+# A module's status is course.rules.module_status, the rule the trainee's own pages use. The grid
+# does not read prerequisites, so it never shows "locked": these are the statuses it shows and filters by.
+STATUSES = (NOT_STARTED, IN_PROGRESS, COMPLETED)
+# Before the rule was shared the grid said "passed" for a passed quiz; old links still filter by it.
+STATUS_ALIASES = {"passed": COMPLETED}
 
-def module_status(
-    lessons_total: int,
-    lessons_opened: int,
-    lessons_completed: int,
-    quiz_required: bool,
-    best_score: float | None,
-    quiz_passed: bool,
-    attempts: int = 0,
-) -> str:
-    """passed: the module's quiz is passed; completed: every lesson read and no quiz to pass;
-    in progress: anything begun (a lesson opened, a quiz attempted); otherwise not started."""
-    if quiz_required and quiz_passed:
-        return PASSED
-    if not quiz_required and lessons_total and lessons_completed >= lessons_total:
-        return COMPLETED
-    if lessons_opened or lessons_completed or attempts or best_score is not None:
-        return IN_PROGRESS
-    return NOT_STARTED
+__all__ = ["COMPLETED", "IN_PROGRESS", "NOT_STARTED", "STATUSES", "module_status"]
 
 
 @dataclass(frozen=True)
@@ -90,6 +77,7 @@ class DashboardQuery:
         if module and module not in module_slugs:
             errors["module"] = "is not a module of this cohort's course."
         status = params.get("status") or ""
+        status = STATUS_ALIASES.get(status, status)
         if status and status not in STATUSES:
             errors["status"] = f"must be one of: {', '.join(STATUSES)}."
         if status and not module:

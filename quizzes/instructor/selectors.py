@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.http import Http404
@@ -173,7 +174,7 @@ class TraineeRow:
 
     @property
     def modules_done(self) -> int:
-        return sum(1 for c in self.cells if c.status in (rules.COMPLETED, rules.PASSED))
+        return sum(1 for c in self.cells if c.status == rules.COMPLETED)
 
     @property
     def progress(self) -> float:
@@ -237,7 +238,11 @@ def cohort_dashboard(
     trainee_ids = _trainee_ids(cohort)
     course_id = cohort.course_id
 
-    enrollments = list(Enrollment.objects.filter(cohort=cohort).select_related("user").order_by("user__username"))
+    enrollments = list(
+        Enrollment.objects.filter(cohort=cohort)
+        .select_related("user")
+        .order_by(f"user__{get_user_model().USERNAME_FIELD}")
+    )
     lessons = {
         (row["user_id"], row["lesson__module_id"]): row
         for row in LessonProgress.objects.filter(
@@ -305,14 +310,13 @@ def cohort_dashboard(
             activity += [lesson_row.get("last"), attempt_row.get("last")]
             cells.append(
                 ModuleCell(
+                    # course.rules.module_status, as on the trainee's own pages (no prerequisites here).
                     status=rules.module_status(
                         module.lessons_total,
-                        lesson_row.get("opened", 0),
                         lesson_row.get("completed", 0),
                         module.quiz_required,
-                        result["best_score"] if result else None,
                         bool(result and result["passed_at"]),
-                        attempt_row.get("n", 0),
+                        started=bool(lesson_row.get("opened") or attempt_row.get("n") or result),
                     ),
                     score=result["best_score"] if result else None,
                     lessons_done=lesson_row.get("completed", 0),

@@ -73,7 +73,8 @@ def test_grid_statuses_scores_and_risk(cohort, quiz, trainee, instructor):
     rows = {r.user.username: r for r in board.rows}
     assert [m.slug for m in board.modules] == [first.slug, second.slug]
     good = rows["trainee"]
-    assert (good.cells[0].status, good.cells[0].score) == (rules.PASSED, 1.0)
+    # quiz passed, lessons not read: in progress, as on the trainee's own pages (course.rules)
+    assert (good.cells[0].status, good.cells[0].score) == (rules.IN_PROGRESS, 1.0)
     assert good.cells[1].status == rules.COMPLETED
     assert good.risk == [] and good.skills["here_and_now.immediacy"].share == 1.0
     assert rows["harmful"].cells[0].status == rules.IN_PROGRESS and rows["harmful"].cells[0].attempts == 2
@@ -163,7 +164,9 @@ def test_filters_and_sorting(client, cohort, quiz, trainee, instructor):
     assert names(sort="-name") == ["zed", "trainee", "amy"]
     assert names(risk="at_risk") == ["zed"]
     assert names(risk="on_track", q="AM") == ["amy"]
-    assert names(module="first", status="passed") == ["amy"]
+    assert names(module="first", status="completed") == []  # amy passed the quiz but read nothing
+    assert names(module="first", status="in progress") == ["amy", "zed"]
+    assert names(module="first", status="passed") == []  # the old label, now meaning completed
     assert names(module="first", status="not started") == ["trainee"]
 
 
@@ -215,7 +218,7 @@ def test_grid_csv_columns_and_formula_escaping(client, cohort, quiz, instructor)
     (row,) = rows
     assert row[0] == "evil"
     assert row[1] == '\'=HYPERLINK("http://x")'
-    assert row[7:9] == ["passed", "1.000"]
+    assert row[7:9] == ["in progress", "1.000"]  # passed the quiz, read no lesson
 
 
 def test_grid_csv_follows_the_filters(client, cohort, quiz, trainee, instructor):

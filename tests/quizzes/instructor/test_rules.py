@@ -9,19 +9,16 @@ NOW = datetime(2026, 10, 1, 12, tzinfo=UTC)
 LIMITS = rules.RiskThresholds(inactive_days=7, overdue_reviews=10, harmful_picks=2)
 
 
-@pytest.mark.parametrize(
-    "args, expected",
-    [
-        ((2, 0, 0, True, None, False, 0), rules.NOT_STARTED),
-        ((2, 1, 0, True, None, False, 0), rules.IN_PROGRESS),
-        ((2, 0, 0, True, None, False, 1), rules.IN_PROGRESS),
-        ((2, 2, 2, True, 0.5, False, 1), rules.IN_PROGRESS),  # read everything, quiz not passed
-        ((2, 2, 2, True, 0.9, True, 1), rules.PASSED),
-        ((2, 2, 2, False, None, False, 0), rules.COMPLETED),
-    ],
-)
-def test_module_status(args, expected):
-    assert rules.module_status(*args) == expected
+def test_the_grid_uses_the_course_rule_and_never_shows_locked():
+    from course import rules as course_rules
+
+    assert rules.module_status is course_rules.module_status
+    assert rules.STATUSES == (course_rules.NOT_STARTED, course_rules.IN_PROGRESS, course_rules.COMPLETED)
+
+
+def test_the_old_passed_filter_means_completed():
+    query = DashboardQuery.from_params({"module": "m", "status": "passed"}, {"m"})
+    assert query.status == rules.COMPLETED
 
 
 def test_at_risk_reasons():
