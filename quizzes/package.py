@@ -292,7 +292,7 @@ class QuizExtension:
 
         return package_problems(package, section)
 
-    def summary(self, package: CoursePackage, section: QuizSection) -> dict[str, int]:
+    def summary(self, package: CoursePackage, section: QuizSection) -> dict[str, int | str]:
         from .validation import package_summary
 
         return package_summary(package, section)
