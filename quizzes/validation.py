@@ -7,7 +7,7 @@ from pathlib import Path
 from course.package import CoursePackage, FileReader, Mapping, Problem
 from course.validation import word_count
 
-from . import grading
+from . import cues, grading
 from .package import ItemSpec, QuizSection, read_step
 
 
@@ -26,6 +26,14 @@ MIN_ISOMORPH_ITEMS = 3
 # A trainee should not be able to pick the best option by its length.
 MAX_LENGTH_RATIO = 1.8
 MAX_BEST_LONGEST_SHARE = 0.35
+# Nor by a surface cue (quizzes/cues.py): across the course, the share of best options carrying a cue
+# ("?" at the end, the client's name, an intensifier) may differ from the other options' share by this much.
+MAX_CUE_GAP = 0.15
+CUE_SUMMARY = {
+    "question": "end with '?'",
+    "name": "use the client's name",
+    "intensifier": "hold an intensifier",
+}
 
 
 def step_problems(step: dict) -> list[str]:
@@ -73,6 +81,7 @@ def package_problems(package: CoursePackage, section: QuizSection) -> list[Probl
     longest_steps: list[tuple[ItemSpec, str]] = []
     step_total = 0
     for item in section.items:
+        name = cues.client_name(item.vignette)
         words = word_count(item.vignette)
         if words > MAX_VIGNETTE_WORDS:
             problems.append(
@@ -82,7 +91,7 @@ def package_problems(package: CoursePackage, section: QuizSection) -> list[Probl
             )
         for path, step in grading.iter_steps(item.steps):
             step_total += 1
-            for message in step_problems(step):
+            for message in step_problems(step) + cues.step_cue_problems(step.get("options", []), name):
                 problems.append(Problem(item.file, f"item {item.id}, {step_name(path)}: {message}", "options"))
             if best_is_longest(step):
                 longest_steps.append((item, path))
@@ -117,6 +126,18 @@ def package_problems(package: CoursePackage, section: QuizSection) -> list[Probl
                 Problem(item.file, f"item {item.id}, {step_name(path)}: the best option is the longest", "options")
             )
 
+    for key, rate in cue_rates(section).items():
+        if abs(rate.gap) > MAX_CUE_GAP:
+            toward = "toward" if rate.gap > 0 else "away from"
+            problems.append(
+                Problem(
+                    "modules/*/items",
+                    f"{rate.best:.0%} of best options {CUE_SUMMARY[key]} against {rate.others:.0%} of the other "
+                    f"options: a gap of {abs(rate.gap):.2f} that points {toward} the best option; at most "
+                    f"{MAX_CUE_GAP:.2f} allowed",
+                )
+            )
+
     for module in package.modules:
         items = [item for item in section.items if item.module == module.id]
         if not items:
@@ -144,9 +165,19 @@ def package_problems(package: CoursePackage, section: QuizSection) -> list[Probl
     return problems
 
 
-def package_summary(package: CoursePackage, section: QuizSection) -> dict[str, int]:
+def cue_rates(section: QuizSection) -> dict[str, cues.CueRate]:
+    """Each surface cue's share of best options and of the other options, over every step of the items."""
+    return cues.cue_report(
+        (step.get("options", []), cues.client_name(item.vignette))
+        for item in section.items
+        for _, step in grading.iter_steps(item.steps)
+    )
+
+
+def package_summary(package: CoursePackage, section: QuizSection) -> dict[str, int | str]:
+    """Counts for the summary line, then each cue's rates, printed as "79% of best vs 31% of others end with '?'"."""
     steps = [step for item in section.items for _, step in grading.iter_steps(item.steps)]
-    return {
+    summary: dict[str, int | str] = {
         "items": len(section.items),
         "skills": len({item.skill for item in section.items}),
         "branch items": sum(
@@ -156,3 +187,6 @@ def package_summary(package: CoursePackage, section: QuizSection) -> dict[str, i
         "steps": len(steps),
         "best-is-longest steps": sum(best_is_longest(step) for step in steps),
     }
+    for key, rate in cue_rates(section).items():
+        summary[CUE_SUMMARY[key]] = f"{rate.best:.0%} of best vs {rate.others:.0%} of other options"
+    return summary

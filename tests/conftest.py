@@ -274,8 +274,8 @@ def valid_item(item_id: str, client: str = "Priya, 34", **changes) -> dict:
         "vignette": f"{client}, has been quieter than usual since last week's session about her job.",
         "client_statement": "Yeah, the plan was fine, I guess.",
         "options": [
-            valid_option("a", 2, "You sound unsure about the plan. What part doesn't fit?"),
-            valid_option("b", 3, "Can we pause? I sense something shifted just now."),
+            valid_option("a", 2, "You sound unsure about the plan. Some part doesn't fit."),
+            valid_option("b", 3, "Can we pause? I sense that something has shifted."),
             valid_option("c", 0, "Great, then let's get going with this week's homework."),
             valid_option("d", 1, "Plans often feel odd at first; it gets easier with practice."),
         ],
@@ -289,7 +289,7 @@ def valid_branch_item(item_id: str, client: str = "Tomás, 52") -> dict:
     item["options"][1]["next"] = {
         "client_reply": "Honestly? It felt like I was your project.",
         "options": [
-            valid_option("a", 3, "Thank you for telling me. Say more about that?"),
+            valid_option("a", 3, "Thank you for telling me. I'd like to hear more."),
             valid_option("b", 0, "That's not what I meant at all, you misheard me."),
             valid_option("c", 2, "Being someone's project sounds lonely. When did it start?"),
         ],

@@ -7,7 +7,8 @@ import yaml
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from quizzes.validation import MAX_LENGTH_RATIO, best_is_longest, step_problems
+from quizzes import cues
+from quizzes.validation import MAX_CUE_GAP, MAX_LENGTH_RATIO, best_is_longest, step_problems
 from tests.conftest import valid_branch_item, valid_course_files, valid_item, valid_option
 
 ITEMS = "modules/01-basics/items"
@@ -135,7 +136,7 @@ def test_option_much_longer_than_the_shortest_is_caught(make_valid_package):
 
 
 def test_best_option_longest_in_too_many_steps_is_caught_with_share_and_steps(make_valid_package):
-    long_best = "Can we pause for a moment? I sense something shifted just now."
+    long_best = "Can we pause for a moment? I sense that something has shifted."
     changes = {}
     for path, item in ((PRIYA, valid_item("m1-priya", write_first=True)), (ADA, valid_item("m1-ada", "Ada, 71"))):
         item["options"][1]["text"] = long_best
@@ -152,7 +153,7 @@ def test_best_option_longest_in_too_many_steps_is_caught_with_share_and_steps(ma
 
 def test_best_option_longest_in_one_step_of_four_is_allowed(make_valid_package):
     item = valid_item("m1-ada", "Ada, 71")
-    item["options"][1]["text"] = "Can we pause for a moment? I sense something shifted just now."
+    item["options"][1]["text"] = "Can we pause for a moment? I sense that something has shifted."
     lines, error = validate(make_valid_package({ADA: item}))
     assert error is None
     assert "1 best-is-longest steps" in lines[-2]
@@ -217,3 +218,73 @@ def test_best_is_longest_counts_a_tie_as_a_give_away():
     shorter = {"options": [valid_option("a", 3, "x" * 49), valid_option("b", 0, "y" * 50)]}
     assert best_is_longest(tie) is True
     assert best_is_longest(shorter) is False
+
+
+# Surface cues (quizzes/cues.py): a step where a cue singles out the best option, and course-wide gaps.
+
+
+def test_best_as_the_only_question_in_a_step_is_caught_with_file_item_and_step(make_valid_package):
+    item = valid_branch_item("m1-tomas")
+    item["options"][1]["next"]["options"][2]["text"] = "Being someone's project sounds lonely. Tell me when it started."
+    item["options"][1]["next"]["options"][0]["text"] = "Thank you for telling me. Could you say more?"
+    lines, error = validate(make_valid_package({TOMAS: item}))
+    assert error
+    assert f"{TOMAS}: options: item m1-tomas, step b: the best option (a) is the only one that ends with '?'" in (
+        problem_lines(lines)
+    )
+
+
+def test_best_as_the_only_option_without_the_clients_name_is_caught(make_valid_package):
+    item = valid_item("m1-ada", "Ada, 71")
+    for index in (0, 2, 3):
+        item["options"][index]["text"] = item["options"][index]["text"].rstrip(".") + ", Ada."
+    lines, error = validate(make_valid_package({ADA: item}))
+    assert error
+    assert (
+        f"{ADA}: options: item m1-ada, first step: the best option (b) is the only one that does not use the "
+        "client's name" in problem_lines(lines)
+    )
+
+
+def test_best_as_the_only_option_with_an_intensifier_is_caught(make_valid_package):
+    item = valid_item("m1-ada", "Ada, 71")
+    item["options"][1]["text"] = "Can we pause? I sense something shifted just now."
+    lines, error = validate(make_valid_package({ADA: item}))
+    assert error
+    assert (
+        f"{ADA}: options: item m1-ada, first step: the best option (b) is the only one that holds an absolute "
+        "or intensifier word" in problem_lines(lines)
+    )
+
+
+def test_course_wide_cue_gap_above_the_limit_is_caught_and_named(make_valid_package):
+    changes = {}
+    for path, item in ((PRIYA, valid_item("m1-priya", write_first=True)), (ADA, valid_item("m1-ada", "Ada, 71"))):
+        item["options"][1]["text"] = "Can we pause? What shifted there, do you think?"
+        item["options"][0]["text"] = "You sound unsure about the plan. What part doesn't fit?"
+        changes[path] = item
+    lines, error = validate(make_valid_package(changes))
+    assert error
+    problems = problem_lines(lines)
+    # best: 2 of 4 steps end with "?"; others: 3 of 11 (the two changed options and option c of Tomas's branch)
+    assert (
+        "modules/*/items: 50% of best options end with '?' against 27% of the other options: a gap of 0.23 that "
+        f"points toward the best option; at most {MAX_CUE_GAP:.2f} allowed"
+    ) in problems
+    assert not any("uses the client's name" in line or "use the client's name" in line for line in problems)
+
+
+def test_cue_gap_at_the_limit_passes():
+    rate = cues.CueRate("question", carrying={3: 3, 2: 3, 1: 0, 0: 0}, total={3: 20, 2: 20, 1: 0, 0: 0})
+    assert abs(rate.gap) <= MAX_CUE_GAP
+    rate = cues.CueRate("question", carrying={3: 4, 2: 0, 1: 0, 0: 0}, total={3: 20, 2: 20, 1: 0, 0: 0})
+    assert abs(rate.gap) > MAX_CUE_GAP
+
+
+def test_summary_reports_each_cue_for_best_and_other_options(make_valid_package):
+    lines, error = validate(make_valid_package())
+    assert error is None
+    assert lines[-2].endswith(
+        "0% of best vs 9% of other options end with '?', 0% of best vs 0% of other options use the client's name, "
+        "0% of best vs 9% of other options hold an intensifier"
+    )
