@@ -20,5 +20,5 @@ class QuizExtension:
     def validate(self, course_package: CoursePackage, section: package.QuizSection) -> list[Problem]:
         return validation.package_problems(course_package, section)
 
-    def summary(self, course_package: CoursePackage, section: package.QuizSection) -> dict[str, int]:
+    def summary(self, course_package: CoursePackage, section: package.QuizSection) -> dict[str, int | str]:
         return validation.package_summary(course_package, section)
