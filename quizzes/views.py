@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from . import grading, selectors, services
@@ -179,5 +180,5 @@ def save_reflection(request, attempt_id):
     except services.Conflict as exc:
         messages.error(request, str(exc))
         return redirect("quizzes:attempt", attempt.pk)
-    messages.success(request, "Your reflection is saved.")
+    messages.success(request, gettext("Your reflection is saved."))
     return redirect("quizzes:result", attempt.pk)

@@ -14,6 +14,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from ..services import Conflict
@@ -52,13 +53,13 @@ def cohort_list(request):
 
 
 SORT_LABELS = {
-    "name": "Name",
-    "-last_activity": "Most recently active",
-    "last_activity": "Longest inactive",
-    "-risk": "Most risk reasons",
-    "-overdue": "Most overdue reviews",
-    "progress": "Least progress",
-    "-progress": "Most progress",
+    "name": gettext_lazy("Name"),
+    "-last_activity": gettext_lazy("Most recently active"),
+    "last_activity": gettext_lazy("Longest inactive"),
+    "-risk": gettext_lazy("Most risk reasons"),
+    "-overdue": gettext_lazy("Most overdue reviews"),
+    "progress": gettext_lazy("Least progress"),
+    "-progress": gettext_lazy("Most progress"),
 }
 
 
@@ -131,10 +132,12 @@ def cohort_charts(request, cohort_id):
                 [board.skill_label(s) for s in board.skills],
                 values,
                 chart_id="skills",
-                title=f"Skill scores in {cohort.name}",
+                title=gettext("Skill scores in %(name)s") % {"name": cohort.name},
             ),
             "completion_chart": charts.line_chart(
-                completion, chart_id="completion", title=f"Completion over time in {cohort.name}"
+                completion,
+                chart_id="completion",
+                title=gettext("Completion over time in %(name)s") % {"name": cohort.name},
             ),
             "completion": completion,
             "table": table,
@@ -167,7 +170,9 @@ def reflection(request, cohort_id, reflection_id):
         except Conflict as exc:
             error, status = str(exc), 409
         else:
-            messages.success(request, "Score and comment saved; the trainee sees your comment with their result.")
+            messages.success(
+                request, gettext("Score and comment saved; the trainee sees your comment with their result.")
+            )
             return redirect("quizzes_instructor:trainee", cohort.pk, item.author_id)
     # Every page that shows the text is an opening, a re-shown form after a bad score included.
     services.reflection_open(item, request.user)

@@ -12,32 +12,50 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy, ngettext, ngettext_lazy
 
 from .conf import app_settings
 
 WORDINGS = [
-    ("{n} review{s} waiting for you", "A few minutes of review today keeps what you practised within reach."),
-    ("Time for a short review ({n} due)", "What you practised is back for another look."),
-    ("{n} item{s} ready to revisit", "Spacing practice out is what makes it stick; today is a good day."),
-    ("Your review is ready: {n} due", "Coming back now, just as things begin to fade, is when review helps most."),
+    (
+        ngettext_lazy("%(n)s review waiting for you", "%(n)s reviews waiting for you", "n"),
+        gettext_lazy("A few minutes of review today keeps what you practised within reach."),
+    ),
+    (
+        ngettext_lazy("Time for a short review (%(n)s due)", "Time for a short review (%(n)s due)", "n"),
+        gettext_lazy("What you practised is back for another look."),
+    ),
+    (
+        ngettext_lazy("%(n)s item ready to revisit", "%(n)s items ready to revisit", "n"),
+        gettext_lazy("Spacing practice out is what makes it stick; today is a good day."),
+    ),
+    (
+        ngettext_lazy("Your review is ready: %(n)s due", "Your review is ready: %(n)s due", "n"),
+        gettext_lazy("Coming back now, just as things begin to fade, is when review helps most."),
+    ),
 ]
 
 
 def wording_for(local_date: date, count: int) -> tuple[str, str]:
     subject, opening = WORDINGS[local_date.toordinal() % len(WORDINGS)]
-    plural = "" if count == 1 else "s"
-    return subject.format(n=count, s=plural), opening
+    return subject % {"n": count}, str(opening)
 
 
 def due_summary(counts: dict[str, int]) -> str:
     """'1 skill and 5 facts are due for review.' (parts with nothing due are left out)."""
-    parts = [
-        f"{n} {kind}{'' if n == 1 else 's'}"
-        for kind, n in (("skill", counts.get("skill", 0)), ("fact", counts.get("fact", 0)))
-        if n
-    ]
-    verb = "is" if sum(counts.values()) == 1 else "are"
-    return f"{' and '.join(parts) or 'Nothing'} {verb} due for review."
+    skills, facts = counts.get("skill", 0), counts.get("fact", 0)
+    parts = []
+    if skills:
+        parts.append(ngettext("%(n)s skill", "%(n)s skills", skills) % {"n": skills})
+    if facts:
+        parts.append(ngettext("%(n)s fact", "%(n)s facts", facts) % {"n": facts})
+    total = sum(counts.values())
+    if not parts:
+        return ngettext("Nothing is due for review.", "Nothing is due for review.", total)
+    # Translators: %(parts)s is e.g. "1 skill and 5 facts".
+    return ngettext("%(parts)s is due for review.", "%(parts)s are due for review.", total) % {
+        "parts": gettext(" and ").join(parts)
+    }
 
 
 def absolute(path: str) -> str:

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from . import timing
 from .conf import app_settings
@@ -194,8 +195,8 @@ def notification_reflection_scored(reflection, at: datetime) -> Notification:
     """Tell the trainee in the app that their instructor answered their reflection (never the text)."""
     return Notification.objects.create(
         user_id=reflection.author_id,
-        title="Your instructor responded to your reflection",
-        body="Open your quiz results to read their comment.",
+        title=gettext("Your instructor responded to your reflection"),
+        body=gettext("Open your quiz results to read their comment."),
         link=reverse("quizzes:result", args=[reflection.attempt_id]),
         created_at=at,
     )

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -41,7 +42,7 @@ def preferences(request):
         except ValidationError as exc:
             errors = {field: " ".join(msgs) for field, msgs in exc.message_dict.items()}
         else:
-            messages.success(request, "Your reminder preferences are saved.")
+            messages.success(request, gettext("Your reminder preferences are saved."))
             return redirect("reminders:preferences")
     return render(
         request,
