@@ -75,12 +75,20 @@ def answered_steps(attempts: list[Attempt]) -> dict[int, list[grading.AnsweredSt
     """Each attempt's answers as grading input, in one query."""
     result: dict[int, list[grading.AnsweredStep]] = {a.pk: [] for a in attempts}
     answers = Answer.objects.filter(attempt__in=attempts).select_related("item").order_by("answered_at", "pk")
+    sessions_played: dict[tuple[int, int], list] = {}
     for answer in answers:
         found = grading.answered_step(answer.item.steps, answer.step_path, answer.option_id)
         dimensions = tuple(found[1].get("dimensions", [])) if found else ()
         result[answer.attempt_id].append(
             grading.AnsweredStep(answer.item.slug, answer.item.skill, answer.grade, dimensions)
         )
+        if grading.sessions.is_session(answer.item.steps):
+            sessions_played.setdefault((answer.attempt_id, answer.item_id), []).append(answer)
+    for (attempt_id, _), played in sessions_played.items():
+        item = played[0].item
+        ending = grading.session_ending(item.steps, [(a.step_path, a.option_id) for a in played])
+        if ending is not None:  # the ending counts as one more graded step, never as a harmful pick
+            result[attempt_id].append(grading.AnsweredStep(item.slug, item.skill, ending[1], (), ending=True))
     return result
 
 
