@@ -215,9 +215,9 @@ def package_summary(package: CoursePackage, section: QuizSection) -> dict[str, i
             any(option.get("next") for option in item.steps.get("options", [])) for item in section.items
         ),
         "write-first items": sum(item.write_first for item in section.items),
-        "sessions": sum(sessions.is_session(item.steps) for item in section.items),
         "steps": len(steps),
         "best-is-longest steps": sum(best_is_longest(step) for step in steps),
+        "sessions": sum(sessions.is_session(item.steps) for item in section.items),
     }
     for key, rate in cue_rates(section).items():
         summary[CUE_SUMMARY[key]] = f"{rate.best:.0%} of best vs {rate.others:.0%} of other options"
