@@ -48,6 +48,7 @@ class QuizSpec:
     file: str
     pass_threshold: float = 0.7
     harmful_fails: bool = True
+    show_state: bool = True  # sessions show what each reply changed; false for an exam
     reflection_prompt: str = ""
     reflection_rubric: list[str] = field(default_factory=list)
     reflection_exemplar: str = ""
@@ -92,6 +93,7 @@ def read_quiz(reader: FileReader, module_id: str, data: Mapping | None) -> QuizS
         )
     )
     spec.harmful_fails = reader.get(data, "harmful_fails", bool, prefix="quiz.", required=False, default=True)
+    spec.show_state = reader.get(data, "show_state", bool, prefix="quiz.", required=False, default=True)
     reflection = reader.get(data, "reflection", dict, prefix="quiz.", required=False)
     if reflection is not None:
         spec.reflection_prompt = reader.get(reflection, "prompt", str, prefix="quiz.reflection.") or ""

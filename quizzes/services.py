@@ -54,6 +54,7 @@ def package_apply(course, modules: dict, section: QuizSection, report: ImportRep
                 {
                     "pass_threshold": spec.pass_threshold,
                     "harmful_fails": spec.harmful_fails,
+                    "show_state": spec.show_state,
                     "reflection_prompt": spec.reflection_prompt,
                     "reflection_rubric": spec.reflection_rubric,
                     "reflection_exemplar": spec.reflection_exemplar,

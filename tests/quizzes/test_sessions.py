@@ -210,3 +210,55 @@ def test_a_trainee_plays_a_session_to_two_endings_and_it_feeds_review(make_packa
     result = selectors.attempt_result(left)
     assert result.total.steps == 2 and result.total.earned == 0 and result.total.harmful == 1
     assert not result.passed
+
+
+# ---------------------------------------------------------------- pages
+
+
+@pytest.mark.django_db
+def test_pages_show_what_changed_the_ending_the_trajectory_and_a_replay(make_package, raw_session, client):
+    from django.urls import reverse
+
+    from quizzes.models import Answer
+
+    course_import(make_package(package_files(raw_session)))
+    item = Item.objects.get(slug="m1-session-ines")
+    trainee = enroll(UserFactory(username="pages-trainee"), CohortFactory(course=item.course))
+    client.force_login(trainee)
+    attempt_url = client.post(reverse("quizzes:start", args=[item.quiz_id]))["Location"]
+    attempt_id = int(attempt_url.rstrip("/").split("/")[-1])
+    for path, option in (("", "a"), ("a", "a")):
+        response = client.post(
+            reverse("quizzes:answer", args=[attempt_id]),
+            {"item": item.slug, "step": path, "option": option, "confidence": "3"},
+        )
+        assert response.status_code == 302, response.content[:300]
+        page = client.get(response["Location"]).content.decode()
+    assert "bond +1" in page and "The bond is repaired" in page  # the last reply's change and the ending
+    result = client.get(reverse("quizzes:result", args=[attempt_id])).content.decode()
+    assert 'data-testid="session-summary"' in result and "<svg" in result and "bond from 2 to 4" in result
+    replay = reverse("quizzes:session_replay", args=[item.pk])
+    answers = Answer.objects.count()
+    ending = client.get(replay, {"path": "d"}).content.decode()
+    assert "She leaves early" in ending and Answer.objects.count() == answers  # unscored: nothing written
+    assert client.get(replay, {"path": "a.zz"}).status_code == 400
+    other = enroll(UserFactory(username="not-played"), CohortFactory(course=item.course))
+    client.force_login(other)
+    assert client.get(replay).status_code == 404  # only a session one has finished can be replayed
+
+
+@pytest.mark.django_db
+def test_an_exam_quiz_hides_the_state_after_each_reply(make_package, raw_session, client):
+    from django.urls import reverse
+
+    course_import(make_package(package_files(raw_session)))
+    item = Item.objects.get(slug="m1-session-ines")
+    Quiz.objects.filter(pk=item.quiz_id).update(show_state=False)
+    client.force_login(enroll(UserFactory(username="exam-trainee"), CohortFactory(course=item.course)))
+    attempt_url = client.post(reverse("quizzes:start", args=[item.quiz_id]))["Location"]
+    attempt_id = int(attempt_url.rstrip("/").split("/")[-1])
+    response = client.post(
+        reverse("quizzes:answer", args=[attempt_id]), {"item": item.slug, "step": "", "option": "a", "confidence": "3"}
+    )
+    page = client.get(response["Location"]).content.decode()
+    assert 'data-testid="state-changes"' not in page and "Maybe. It felt like" in page
