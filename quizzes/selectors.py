@@ -38,6 +38,7 @@ class CurrentStep:
     options: list[dict] | None = None
     free_reply: str | None = None
     previous_lines: list[dict] | None = None
+    state: dict | None = None  # a session's state, when its quiz shows it
 
 
 def current_step(attempt: Attempt) -> CurrentStep:
@@ -57,6 +58,7 @@ def current_step(attempt: Attempt) -> CurrentStep:
         client_line=step.get("client_reply") or item.client_statement,
         options=grading.shuffled_options(step, attempt.seed, item.slug, attempt.step_path),
         previous_lines=_conversation_so_far(attempt, item),
+        state=step.get("state") if attempt.quiz.show_state else None,
         **base,
     )
 

@@ -204,12 +204,13 @@ class AnswerOutcome:
 def _outcome(answer: Answer, item: Item, repeated: bool) -> AnswerOutcome:
     step = grading.step_at(item.steps, answer.step_path)
     chosen = grading.option_by_id(step, answer.option_id)
+    next_path = grading.next_step_path(item.steps, answer.step_path, answer.option_id)
     return AnswerOutcome(
         answer=answer,
         item=item,
         chosen=chosen,
         best=grading.best_option(step),
-        next_step=chosen.get("next"),
+        next_step=grading.step_at(item.steps, next_path) if next_path else None,  # a session's follows its state
         attempt=Attempt.objects.get(pk=answer.attempt_id),
         repeated=repeated,
     )

@@ -262,3 +262,31 @@ def test_an_exam_quiz_hides_the_state_after_each_reply(make_package, raw_session
     )
     page = client.get(response["Location"]).content.decode()
     assert 'data-testid="state-changes"' not in page and "Maybe. It felt like" in page
+
+
+@pytest.mark.django_db
+def test_the_api_gives_the_state_after_each_reply_and_the_trajectory(make_package, raw_session):
+    from rest_framework.test import APIClient
+
+    course_import(make_package(package_files(raw_session)))
+    item = Item.objects.get(slug="m1-session-ines")
+    api = APIClient()
+    api.force_authenticate(enroll(UserFactory(username="api-trainee"), CohortFactory(course=item.course)))
+    started = api.post(f"/api/v1/quizzes/{item.quiz_id}/attempts/")
+    assert started.status_code == 201
+    attempt = started.json()
+    assert attempt["current"]["state"] == {"bond": 2, "arousal": 3, "openness": 1}
+    answered = api.post(
+        f"/api/v1/attempts/{attempt['id']}/answers/", {"item": item.slug, "step": "", "option": "a", "confidence": 3}
+    )
+    assert answered.status_code == 200, answered.json()
+    session = answered.json()["session"]
+    assert session["state"] == {"bond": 3, "arousal": 3, "openness": 2} and session["ending"] is None
+    assert {"variable": "bond", "change": 1} in session["changes"]
+    assert answered.json()["client_reply"].startswith("Maybe.")
+    last = api.post(
+        f"/api/v1/attempts/{attempt['id']}/answers/", {"item": item.slug, "step": "a", "option": "a", "confidence": 3}
+    ).json()
+    assert last["session"]["ending"]["id"] == "end-repaired" and last["client_reply"] is None
+    result = api.get(f"/api/v1/attempts/{attempt['id']}/result/").json()
+    assert result["sessions"][0]["trajectory"]["bond"] == [2, 3, 4] and result["sessions"][0]["score"] == 1.0
