@@ -312,3 +312,51 @@ def turn_steps(spec: dict) -> Iterable[tuple[str, dict]]:
     """Each turn once, as a step (the keying rules apply to a turn's options, whatever the path)."""
     for turn_id, turn in spec["turns"].items():
         yield turn_id, {"options": turn["options"]}
+
+
+# ---------------------------------------------------------------- the graph, for authors and the docs
+
+
+def _effect(option: dict) -> str:
+    return ", ".join(f"{name} {change:+d}" for name, change in (option.get("effect") or {}).items()) or "no change"
+
+
+def graph_text(spec: dict, name: str) -> str:
+    found = explore(spec)
+    variables = ", ".join(f"{n} {v['min']}-{v['max']} (start {v['start']})" for n, v in spec["state"].items())
+    lines = [f"Session {name}: {variables}; at most {spec['max_turns']} replies, then {spec['on_turn_limit']}"]
+    for rule in spec.get("end_when", []):
+        lines.append(f"  always: when {_describe(rule.get('when'))} -> {rule['goto']}")
+    for turn_id, turn in spec["turns"].items():
+        lines.append(f"turn {turn_id}{' (start)' if turn_id == spec['start'] else ''}")
+        for option in turn["options"]:
+            lines.append(f"  {option['id']} [grade {option['grade']}] {_effect(option)}")
+        for rule in turn["next"]:
+            lines.append(f"  then when {_describe(rule.get('when'))} -> {rule['goto']}")
+    for ending_id, ending in spec["endings"].items():
+        lines.append(f"ending {ending_id} ({ending['outcome']}): {found.endings.get(ending_id, 0)} paths")
+    lines.append(f"{found.paths} paths; scores {found.worst:.2f}-{found.best:.2f}; best path {found.best_path}")
+    return "\n".join(lines)
+
+
+def graph_dot(spec: dict, name: str) -> str:
+    r"""Graphviz DOT text: turns as boxes listing their replies, endings as ellipses, rules as arrows."""
+    newline, left_newline = "\\n", "\\l"  # DOT's own escapes inside a label
+
+    def quote(text: str) -> str:
+        return '"' + text.replace('"', "'") + '"'
+
+    lines = [f"digraph {quote(name)} {{", "  rankdir=LR; node [shape=box, fontname=sans];"]
+    for ending_id, ending in spec["endings"].items():
+        label = quote(f"{ending_id} ({ending['outcome']})")
+        lines.append(f"  {quote(ending_id)} [shape=ellipse, label={label}];")
+    for turn_id, turn in spec["turns"].items():
+        replies = left_newline.join(f"{o['id']} [{o['grade']}] {_effect(o)}" for o in turn["options"])
+        label = quote(turn_id + newline + replies + left_newline)
+        lines.append(f"  {quote(turn_id)} [label={label}];")
+        for rule in turn["next"]:
+            lines.append(f"  {quote(turn_id)} -> {quote(rule['goto'])} [label={quote(_describe(rule.get('when')))}];")
+    for rule in spec.get("end_when", []):
+        lines.append(f"  any -> {quote(rule['goto'])} [style=dashed, label={quote(_describe(rule.get('when')))}];")
+    lines.append("}")
+    return "\n".join(lines)

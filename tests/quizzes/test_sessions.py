@@ -290,3 +290,19 @@ def test_the_api_gives_the_state_after_each_reply_and_the_trajectory(make_packag
     assert last["session"]["ending"]["id"] == "end-repaired" and last["client_reply"] is None
     result = api.get(f"/api/v1/attempts/{attempt['id']}/result/").json()
     assert result["sessions"][0]["trajectory"]["bond"] == [2, 3, 4] and result["sessions"][0]["score"] == 1.0
+
+
+def test_the_graph_command_prints_turns_rules_and_endings(make_package, raw_session):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    path = str(make_package(package_files(raw_session)))
+    out = StringIO()
+    call_command("session_graph", "m1-session-ines", path, stdout=out)
+    text = out.getvalue()
+    assert "turn t1 (start)" in text and "  d [grade 0] bond -2, arousal +2" in text
+    assert "  then when bond >= 3 -> t2-open" in text and "ending end-leaves (poor): 7 paths" in text
+    dot = StringIO()
+    call_command("session_graph", "m1-session-ines", path, "--dot", stdout=dot)
+    assert dot.getvalue().startswith('digraph "m1-session-ines" {') and '"t1" -> "t2-open"' in dot.getvalue()
