@@ -81,6 +81,16 @@ def package_summary(package: CoursePackage) -> dict[str, int]:
     return summary
 
 
+def package_report(package: CoursePackage) -> list[str]:
+    """Lines each extension wants read before the summary (for example every session's paths)."""
+    lines: list[str] = []
+    for extension in extensions():
+        report = getattr(extension, "report", None)
+        if report is not None and extension.name in package.sections:
+            lines += report(package, package.sections[extension.name])
+    return lines
+
+
 def word_count(markdown: str) -> int:
     """Words of a Markdown text as a reader meets them: evidence labels and bare Markdown marks excluded."""
     return len(WORD.findall(ANY_EVIDENCE_LABEL.sub(" ", markdown)))

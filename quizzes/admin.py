@@ -41,7 +41,7 @@ class ItemForm(forms.ModelForm):
             # The import's structure first, then the keying rules validate_course applies to the package.
             problems = item_problems(steps, dimensions) or [
                 f"{step_name(path)}: {problem}"
-                for path, step in grading.iter_steps(steps)
+                for path, step in grading.keyed_steps(steps)
                 for problem in step_problems(step)
             ]
             if problems:

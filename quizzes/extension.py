@@ -22,3 +22,6 @@ class QuizExtension:
 
     def summary(self, course_package: CoursePackage, section: package.QuizSection) -> dict[str, int | str]:
         return validation.package_summary(course_package, section)
+
+    def report(self, course_package: CoursePackage, section: package.QuizSection) -> list[str]:
+        return validation.session_report(section)

@@ -3,7 +3,8 @@
 An item's steps form a tree. The root step is the client's statement and its options; an
 option may lead (`next`) to a branch step with the client's reply and options of its own.
 A step is addressed by its path: "" for the root, "a" for the step after option a, "a.c"
-for the step after option c of that step.
+for the step after option c of that step. A relationship-state session (quizzes/sessions.py)
+is addressed the same way, by its choices; these functions hand it to that module.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import random
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from . import sessions
 
 DIFFICULTIES = ("beginner", "intermediate", "advanced")
 
@@ -27,6 +30,11 @@ class StepNotFound(LookupError):
 
 def step_at(root: dict, path: str) -> dict:
     """The step at a path ("" is the root); StepNotFound if the path leads nowhere."""
+    if sessions.is_session(root):
+        try:
+            return sessions.step_at(root, path)
+        except sessions.SessionError:
+            raise StepNotFound(path)
     step = root
     if path:
         for option_id in path.split("."):
@@ -52,6 +60,32 @@ def answered_step(root: dict, path: str, option_id: str) -> tuple[dict, dict] | 
     return (step, option) if option is not None else None
 
 
+def session_ending(root: dict, answers: Iterable[tuple[str, str]]) -> tuple[str, int] | None:
+    """A session's ending and its grade (sessions.OUTCOMES) from its answers' (step path, option),
+    or None while it goes on or when a later version rewrote it (the replies still score)."""
+    if not sessions.is_session(root):
+        return None
+    last = max(answers, key=lambda answer: len(answer[0]), default=None)
+    if last is None:
+        return None
+    try:
+        position = sessions.play(root, [*sessions.split_path(last[0]), last[1]])
+    except (sessions.SessionError, KeyError):
+        return None
+    if not position.ended:
+        return None
+    return position.ending, sessions.OUTCOMES[root["endings"][position.ending]["outcome"]]
+
+
+def keyed_steps(root: dict) -> Iterable[tuple[str, dict]]:
+    """The steps whose options the keying rules check: each step of a branching item, each
+    turn of a session once (a turn's options are the same on every path that reaches it)."""
+    if sessions.is_session(root):
+        yield from sessions.turn_steps(root)
+        return
+    yield from iter_steps(root)
+
+
 def best_option(step: dict) -> dict:
     return max(step["options"], key=lambda o: o["grade"])
 
@@ -69,7 +103,10 @@ def next_step_path(root: dict, path: str, option_id: str) -> str | None:
 
 
 def iter_steps(root: dict, path: str = "") -> Iterable[tuple[str, dict]]:
-    """Every step of an item with its path, depth first."""
+    """Every step of an item with its path, depth first (every position, for a session)."""
+    if sessions.is_session(root):
+        yield from sessions.iter_paths(root)
+        return
     yield path, root
     for option in root.get("options", []):
         if option.get("next"):
@@ -89,6 +126,7 @@ class AnsweredStep:
     skill: str
     grade: int
     dimensions: tuple[str, ...] = ()
+    ending: bool = False  # a session's ending, graded like a step but never a harmful pick
 
 
 @dataclass
@@ -98,11 +136,11 @@ class Tally:
     steps: int = 0
     harmful: int = 0
 
-    def add(self, grade: int) -> None:
+    def add(self, grade: int, pick: bool = True) -> None:
         self.earned += grade
         self.possible += MAX_GRADE
         self.steps += 1
-        self.harmful += grade == HARMFUL
+        self.harmful += pick and grade == HARMFUL
 
     @property
     def share(self) -> float:
@@ -143,8 +181,8 @@ def score_attempt(answers: Iterable[AnsweredStep], pass_threshold: float, harmfu
     for answer in answers:
         if answer.grade not in GRADE_LABELS:
             raise ValueError(f"grade must be 0-3, not {answer.grade}")
-        total.add(answer.grade)
-        by_skill[answer.skill].add(answer.grade)
+        total.add(answer.grade, pick=not answer.ending)
+        by_skill[answer.skill].add(answer.grade, pick=not answer.ending)
         for dimension in answer.dimensions:
             tally = by_dimension[dimension]
             if answer.grade >= ACCEPTABLE:

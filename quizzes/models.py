@@ -50,6 +50,9 @@ class Quiz(models.Model):
     module = models.OneToOneField(Module, on_delete=models.CASCADE, related_name="quiz")
     pass_threshold = models.FloatField(default=0.7, help_text="Share of the maximum grade needed to pass (0-1).")
     harmful_fails = models.BooleanField(default=True, help_text="Any harmful pick fails the attempt.")
+    show_state = models.BooleanField(
+        default=True, help_text="Sessions show what each reply changed in the relationship (off for an exam)."
+    )
     reflection_prompt = models.TextField(blank=True)
     reflection_rubric = models.JSONField(default=list, blank=True, help_text="Criteria scored 0-2 each.")
     reflection_exemplar = models.TextField(blank=True)

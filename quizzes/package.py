@@ -12,7 +12,7 @@ from typing import Any
 
 from course.package import CoursePackage, FileReader, Mapping, Problem, check_positive, line_of
 
-from . import grading
+from . import grading, sessions
 from .grading import DIFFICULTIES
 
 VOCABULARY_FILE = "vocabulary.yaml"
@@ -29,6 +29,17 @@ ITEM_FIELDS = {
     "client_statement",
     "options",
 }
+# A relationship-state session (quizzes/sessions.py) has these instead of options.
+SESSION_FIELDS = (ITEM_FIELDS - {"options"}) | {
+    "kind",
+    "state",
+    "start",
+    "max_turns",
+    "end_when",
+    "on_turn_limit",
+    "turns",
+    "endings",
+}
 
 
 @dataclass
@@ -37,6 +48,7 @@ class QuizSpec:
     file: str
     pass_threshold: float = 0.7
     harmful_fails: bool = True
+    show_state: bool = True  # sessions show what each reply changed; false for an exam
     reflection_prompt: str = ""
     reflection_rubric: list[str] = field(default_factory=list)
     reflection_exemplar: str = ""
@@ -81,6 +93,7 @@ def read_quiz(reader: FileReader, module_id: str, data: Mapping | None) -> QuizS
         )
     )
     spec.harmful_fails = reader.get(data, "harmful_fails", bool, prefix="quiz.", required=False, default=True)
+    spec.show_state = reader.get(data, "show_state", bool, prefix="quiz.", required=False, default=True)
     reflection = reader.get(data, "reflection", dict, prefix="quiz.", required=False)
     if reflection is not None:
         spec.reflection_prompt = reader.get(reflection, "prompt", str, prefix="quiz.reflection.") or ""
@@ -163,7 +176,11 @@ def check_option_id(value: str) -> str | None:
 def read_item(
     reader: FileReader, data: Mapping, module_id: str, order: int, vocabulary: QuizSection
 ) -> ItemSpec | None:
-    for unknown in sorted(set(data) - ITEM_FIELDS):
+    kind = data.get("kind", "branching")
+    if kind not in ("branching", sessions.KIND):
+        reader.problem(f"must be branching or {sessions.KIND}, not {kind!r}", "kind", line_of(data, "kind"))
+    fields = SESSION_FIELDS if kind == sessions.KIND else ITEM_FIELDS
+    for unknown in sorted(set(data) - fields):
         reader.problem("is not a field of a scenario item", str(unknown), line_of(data, unknown))
 
     def check_skill(key: str) -> str | None:
@@ -178,7 +195,10 @@ def read_item(
         str,
         check=lambda d: None if d in DIFFICULTIES else f"must be one of {', '.join(DIFFICULTIES)}, not {d!r}",
     )
-    steps = read_step(reader, data, "", 1, root=True, dimensions=vocabulary.dimensions)
+    if kind == sessions.KIND:
+        steps = read_session(reader, data, vocabulary.dimensions)
+    else:
+        steps = read_step(reader, data, "", 1, root=True, dimensions=vocabulary.dimensions)
     item_id = reader.identifier(data)
     if item_id is None or skill is None or difficulty is None or steps is None:
         return None
@@ -265,3 +285,178 @@ def load_section(package: CoursePackage, problems: list[Problem]) -> QuizSection
             seen[item.id] = reader.name
             section.items.append(item)
     return section
+
+
+# ---------------------------------------------------------------- relationship-state sessions
+
+
+def read_session(reader: FileReader, data: Mapping, dimensions: dict | None) -> dict | None:
+    """Check a session's structure (quizzes/sessions.py) and return its spec as plain data.
+    Each problem names the variable, turn, rule or ending; what paths do is checked later
+    by validate_course, which explores them all."""
+    before = len(reader.problems)
+    state: dict[str, dict] = {}
+    raw_state = reader.get(data, "state", dict) or {}
+    for name, raw in raw_state.items():
+        where = f"state.{name}."
+        if not isinstance(raw, dict):
+            reader.problem("must be a mapping with min, max and start", f"state.{name}", line_of(raw_state, name))
+            continue
+        low = reader.get(raw, "min", int, prefix=where)
+        high = reader.get(raw, "max", int, prefix=where)
+        begin = reader.get(raw, "start", int, prefix=where)
+        if None in (low, high, begin):
+            continue
+        if not low <= begin <= high:
+            reader.problem(f"start {begin} is outside min {low} and max {high}", f"{where}start", line_of(raw, "start"))
+        variable = {"min": low, "max": high, "start": begin}
+        window = reader.get(raw, "window", list, prefix=where, required=False)
+        if window is not None:
+            if (
+                len(window) != 2
+                or not all(isinstance(v, int) for v in window)
+                or not low <= window[0] <= window[1] <= high
+            ):
+                reader.problem("must be [low, high] inside min and max", f"{where}window", line_of(raw, "window"))
+            else:
+                variable["window"] = list(window)
+        state[name] = variable
+    raw_endings = reader.get(data, "endings", dict) or {}
+    endings: dict[str, dict] = {}
+    for ending_id, raw in raw_endings.items():
+        where = f"endings.{ending_id}."
+        if not isinstance(raw, dict):
+            reader.problem(
+                "must be a mapping with title, outcome and debrief", where[:-1], line_of(raw_endings, ending_id)
+            )
+            continue
+        outcome = reader.get(
+            raw,
+            "outcome",
+            str,
+            prefix=where,
+            check=lambda o: None if o in sessions.OUTCOMES else f"must be one of {', '.join(sessions.OUTCOMES)}",
+        )
+        endings[str(ending_id)] = {
+            "title": reader.get(raw, "title", str, prefix=where) or "",
+            "outcome": outcome or "poor",
+            "debrief": reader.get(raw, "debrief", str, prefix=where) or "",
+        }
+    raw_turns = reader.get(data, "turns", dict) or {}
+    turn_ids = {str(t) for t in raw_turns}
+    clash = turn_ids & set(endings)
+    for name in sorted(clash):
+        reader.problem(f"{name!r} names both a turn and an ending", f"turns.{name}", line_of(raw_turns, name))
+    targets = turn_ids | set(endings)
+
+    def condition(raw, where: str, line) -> dict | None:
+        if raw is None:
+            return None
+        if not isinstance(raw, dict):
+            reader.problem("must map variables (or option) to tests", where, line)
+            return None
+        for name, test in raw.items():
+            if name == "option":
+                continue
+            if name not in state:
+                reader.problem(f"names {name!r}, which the session's state does not declare", where, line)
+                continue
+            error = sessions.check_test(state[name], test)
+            if error:
+                reader.problem(f"{name}: {error}", where, line)
+        return dict(raw)
+
+    def rules(raw_rules, where: str, need_default: bool) -> list[dict]:
+        result = []
+        for index, raw in enumerate(raw_rules or []):
+            at = f"{where}[{index}]"
+            if not isinstance(raw, dict):
+                reader.problem("must be a mapping with goto (and when)", at)
+                continue
+            goto = reader.get(raw, "goto", str, prefix=f"{at}.")
+            if goto is not None and goto not in targets:
+                reader.problem(
+                    f"goes to {goto!r}, which is neither a turn nor an ending", f"{at}.goto", line_of(raw, "goto")
+                )
+            rule = {"goto": goto or ""}
+            when = condition(raw.get("when"), f"{at}.when", line_of(raw, "when"))
+            if when is not None:
+                rule["when"] = when
+            result.append(rule)
+        if need_default and (not result or "when" in result[-1]):
+            reader.problem("needs a last rule without `when`: the default", where)
+        return result
+
+    turns: dict[str, dict] = {}
+    for turn_id, raw in raw_turns.items():
+        turn_id = str(turn_id)
+        where = f"turns.{turn_id}."
+        if not isinstance(raw, dict):
+            reader.problem("must be a mapping with client, options and next", where[:-1], line_of(raw_turns, turn_id))
+            continue
+        for unknown in sorted(set(raw) - {"client", "lines", "options", "next"}):
+            reader.problem("is not a field of a turn", f"{where}{unknown}", line_of(raw, unknown))
+        step = read_step(reader, raw, where, 1, root=True, dimensions=dimensions)
+        if step is None:
+            continue
+        for index, option in enumerate(step["options"]):
+            if option.get("next"):
+                reader.problem(
+                    "a session's option moves by the turn's rules, not by next", f"{where}options[{index}].next"
+                )
+            raw_option = raw["options"][index] if isinstance(raw["options"][index], dict) else {}
+            effect = raw_option.get("effect") or {}
+            if not isinstance(effect, dict) or not all(
+                name in state and isinstance(change, int) and not isinstance(change, bool)
+                for name, change in effect.items()
+            ):
+                reader.problem(
+                    f"must map declared variables ({', '.join(state)}) to whole-number changes",
+                    f"{where}options[{index}].effect",
+                    line_of(raw_option, "effect"),
+                )
+            else:
+                option["effect"] = dict(effect)
+            option.pop("next", None)
+        lines = []
+        for index, line in enumerate(raw.get("lines") or []):
+            at = f"{where}lines[{index}]"
+            if not isinstance(line, dict) or not isinstance(line.get("text"), str):
+                reader.problem("must be a mapping with text and when", at)
+                continue
+            when = condition(line.get("when"), f"{at}.when", line_of(line, "when"))
+            lines.append({"text": line["text"], "when": when or {}})
+        turns[turn_id] = {
+            "client": raw.get("client") if isinstance(raw.get("client"), str) else "",
+            "lines": lines,
+            "options": step["options"],
+            "next": rules(reader.get(raw, "next", list, prefix=where) or [], f"{where}next", need_default=True),
+        }
+    start_turn = reader.get(
+        data, "start", str, check=lambda t: None if t in turn_ids else f"{t!r} is not a turn of this session"
+    )
+    max_turns = reader.get(
+        data,
+        "max_turns",
+        int,
+        check=lambda n: None if 1 <= n <= sessions.MAX_TURNS_LIMIT else f"must be 1-{sessions.MAX_TURNS_LIMIT}",
+    )
+    on_limit = reader.get(
+        data, "on_turn_limit", str, check=lambda e: None if e in endings else f"{e!r} is not an ending of this session"
+    )
+    end_when = rules(reader.get(data, "end_when", list, required=False, default=[]), "end_when", need_default=False)
+    for index, rule in enumerate(end_when):
+        if rule["goto"] and rule["goto"] not in endings:
+            reader.problem(f"must go to an ending, not the turn {rule['goto']!r}", f"end_when[{index}].goto")
+    if len(reader.problems) > before or None in (start_turn, max_turns, on_limit):
+        return None
+    return {
+        "kind": sessions.KIND,
+        "state": state,
+        "start": start_turn,
+        "max_turns": max_turns,
+        "on_turn_limit": on_limit,
+        "end_when": end_when,
+        "turns": turns,
+        "endings": endings,
+    }

@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from course.models import Cohort
 from course.selectors import courses_visible_to
 
-from . import grading
+from . import grading, sessions, trajectory
 from .models import Answer, Attempt, Dimension, FreeReply, Item, Quiz, Reflection, Skill
 
 
@@ -38,6 +38,7 @@ class CurrentStep:
     options: list[dict] | None = None
     free_reply: str | None = None
     previous_lines: list[dict] | None = None
+    state: dict | None = None  # a session's state, when its quiz shows it
 
 
 def current_step(attempt: Attempt) -> CurrentStep:
@@ -57,6 +58,7 @@ def current_step(attempt: Attempt) -> CurrentStep:
         client_line=step.get("client_reply") or item.client_statement,
         options=grading.shuffled_options(step, attempt.seed, item.slug, attempt.step_path),
         previous_lines=_conversation_so_far(attempt, item),
+        state=step.get("state") if attempt.quiz.show_state else None,
         **base,
     )
 
@@ -75,12 +77,20 @@ def answered_steps(attempts: list[Attempt]) -> dict[int, list[grading.AnsweredSt
     """Each attempt's answers as grading input, in one query."""
     result: dict[int, list[grading.AnsweredStep]] = {a.pk: [] for a in attempts}
     answers = Answer.objects.filter(attempt__in=attempts).select_related("item").order_by("answered_at", "pk")
+    sessions_played: dict[tuple[int, int], list] = {}
     for answer in answers:
         found = grading.answered_step(answer.item.steps, answer.step_path, answer.option_id)
         dimensions = tuple(found[1].get("dimensions", [])) if found else ()
         result[answer.attempt_id].append(
             grading.AnsweredStep(answer.item.slug, answer.item.skill, answer.grade, dimensions)
         )
+        if grading.sessions.is_session(answer.item.steps):
+            sessions_played.setdefault((answer.attempt_id, answer.item_id), []).append(answer)
+    for (attempt_id, _), played in sessions_played.items():
+        item = played[0].item
+        ending = grading.session_ending(item.steps, [(a.step_path, a.option_id) for a in played])
+        if ending is not None:  # the ending counts as one more graded step, never as a harmful pick
+            result[attempt_id].append(grading.AnsweredStep(item.slug, item.skill, ending[1], (), ending=True))
     return result
 
 
@@ -155,3 +165,93 @@ def dimension_names(course_ids) -> dict[tuple[int, str], str]:
     """The display name of each dimension of these courses, keyed by (course id, dimension key)."""
     rows = Dimension.objects.filter(course_id__in=course_ids).values_list("course_id", "key", "name")
     return {(course_id, key): name for course_id, key, name in rows}
+
+
+# ---------------------------------------------------------------- relationship-state sessions
+
+
+@dataclass
+class SessionMove:
+    """What one reply in a session changed: the state's moves, the client's next line or the ending."""
+
+    changes: list[tuple[str, int]]
+    next_line: str | None
+    ending: dict | None
+
+
+def session_move(item: Item, step_path: str, option_id: str) -> SessionMove | None:
+    if not sessions.is_session(item.steps):
+        return None
+    try:
+        before = sessions.play(item.steps, sessions.split_path(step_path))
+        after = sessions.step(item.steps, before, option_id)
+    except (sessions.SessionError, KeyError):
+        return None  # rewritten since
+    changes = [(name, after.state[name] - before.state[name]) for name in item.steps["state"]]
+    moved = [(name, delta) for name, delta in changes if delta]
+    if after.ended:
+        return SessionMove(moved, None, {"id": after.ending, **item.steps["endings"][after.ending]})
+    return SessionMove(moved, sessions.client_line(item.steps, after), None)
+
+
+@dataclass
+class SessionSummary:
+    item: Item
+    ending: dict
+    series: dict[str, list[int]]
+    rows: list[dict]  # per reply: number, the turn's client line is not repeated here; the values after it
+    biggest: list[tuple[int, str, int]]  # (reply number, variable, change), largest moves first
+    score: float
+    chart: str
+
+
+def session_summary(item: Item, choices: list[str], chart_id: str) -> SessionSummary | None:
+    """A finished (or replayed) session: its ending, each variable's trajectory, the biggest moves."""
+    try:
+        position = sessions.play(item.steps, choices)
+    except (sessions.SessionError, KeyError):
+        return None
+    if not position.ended:
+        return None
+    names = list(item.steps["state"])
+    series = {name: [state[name] for state in position.trajectory] for name in names}
+    moves = [
+        (reply, name, series[name][reply] - series[name][reply - 1])
+        for reply in range(1, len(position.trajectory))
+        for name in names
+        if series[name][reply] != series[name][reply - 1]
+    ]
+    moves.sort(key=lambda move: (-abs(move[2]), move[0]))
+    ranges = {name: (v["min"], v["max"]) for name, v in item.steps["state"].items()}
+    rows = [{"reply": i, "values": [series[n][i] for n in names]} for i in range(len(position.trajectory))]
+    outcome = sessions.outcome_of(item.steps, position)
+    return SessionSummary(
+        item=item,
+        ending={"id": position.ending, **item.steps["endings"][position.ending]},
+        series=series,
+        rows=rows,
+        biggest=moves[:3],
+        score=outcome.score,
+        chart=trajectory.line_chart(series, ranges, chart_id=chart_id, title=f"The relationship over {item.slug}"),
+    )
+
+
+def sessions_replayable_by(user) -> QuerySet[Item]:
+    """Sessions the trainee has finished in a completed attempt: those they may replay."""
+    done = Answer.objects.filter(attempt__user=user, attempt__status=Attempt.COMPLETED).values("item_id")
+    return Item.objects.filter(pk__in=done, is_active=True)
+
+
+def session_summaries(attempt: Attempt) -> list[SessionSummary]:
+    """Each session an attempt finished, in the order played."""
+    played: dict[int, tuple[Item, list[tuple[str, str]]]] = {}
+    for answer in Answer.objects.filter(attempt=attempt).select_related("item").order_by("answered_at", "pk"):
+        if sessions.is_session(answer.item.steps):
+            played.setdefault(answer.item_id, (answer.item, []))[1].append((answer.step_path, answer.option_id))
+    summaries = []
+    for index, (item, answers) in enumerate(played.values()):
+        last_path, last_option = max(answers, key=lambda answer: len(answer[0]))
+        summary = session_summary(item, [*sessions.split_path(last_path), last_option], f"session-{index}")
+        if summary is not None:
+            summaries.append(summary)
+    return summaries

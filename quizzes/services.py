@@ -54,6 +54,7 @@ def package_apply(course, modules: dict, section: QuizSection, report: ImportRep
                 {
                     "pass_threshold": spec.pass_threshold,
                     "harmful_fails": spec.harmful_fails,
+                    "show_state": spec.show_state,
                     "reflection_prompt": spec.reflection_prompt,
                     "reflection_rubric": spec.reflection_rubric,
                     "reflection_exemplar": spec.reflection_exemplar,
@@ -203,12 +204,13 @@ class AnswerOutcome:
 def _outcome(answer: Answer, item: Item, repeated: bool) -> AnswerOutcome:
     step = grading.step_at(item.steps, answer.step_path)
     chosen = grading.option_by_id(step, answer.option_id)
+    next_path = grading.next_step_path(item.steps, answer.step_path, answer.option_id)
     return AnswerOutcome(
         answer=answer,
         item=item,
         chosen=chosen,
         best=grading.best_option(step),
-        next_step=chosen.get("next"),
+        next_step=grading.step_at(item.steps, next_path) if next_path else None,  # a session's follows its state
         attempt=Attempt.objects.get(pk=answer.attempt_id),
         repeated=repeated,
     )

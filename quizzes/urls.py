@@ -12,4 +12,5 @@ urlpatterns = [
     path("attempts/<int:attempt_id>/feedback/<int:answer_id>/", views.feedback, name="feedback"),
     path("attempts/<int:attempt_id>/result/", views.result, name="result"),
     path("attempts/<int:attempt_id>/reflection/", views.save_reflection, name="reflection"),
+    path("sessions/<int:item_id>/replay/", views.session_replay, name="session_replay"),
 ]

@@ -7,7 +7,7 @@ from pathlib import Path
 from course.package import CoursePackage, FileReader, Mapping, Problem
 from course.validation import word_count
 
-from . import cues, grading
+from . import cues, grading, sessions
 from .package import ItemSpec, QuizSection, read_step
 
 
@@ -75,6 +75,34 @@ def step_name(path: str) -> str:
     return f"step {path}" if path else "first step"
 
 
+def session_problems(item: ItemSpec) -> list[str]:
+    """A session's design problems (every path explored) and turns with no client line."""
+    spec = item.steps
+    messages = sessions.problems(spec)
+    for turn_id, turn in spec["turns"].items():
+        if turn_id != spec["start"] and not turn["client"] and not turn["lines"]:
+            messages.append(f"turn {turn_id!r} has no client line")
+    return messages
+
+
+def session_report(section: QuizSection) -> list[str]:
+    """One line per session: its distinct paths, how many reach each ending, and the score range."""
+    lines = []
+    for item in section.items:
+        if not sessions.is_session(item.steps):
+            continue
+        found = sessions.explore(item.steps)
+        if found.too_large:
+            lines.append(f"Session {item.id}: more than {sessions.MAX_POSITIONS} positions")
+            continue
+        endings = ", ".join(f"{ending} {count}" for ending, count in sorted(found.endings.items()))
+        lines.append(
+            f"Session {item.id}: {found.paths} paths; endings: {endings}; "
+            f"scores {found.worst:.2f}-{found.best:.2f} (best path {found.best_path})"
+        )
+    return lines
+
+
 def package_problems(package: CoursePackage, section: QuizSection) -> list[Problem]:
     """Every keying problem of a package's scenario items and module quizzes, each naming file and item."""
     problems: list[Problem] = []
@@ -89,7 +117,10 @@ def package_problems(package: CoursePackage, section: QuizSection) -> list[Probl
                     item.file, f"item {item.id}: vignette has {words} words; at most {MAX_VIGNETTE_WORDS}", "vignette"
                 )
             )
-        for path, step in grading.iter_steps(item.steps):
+        if sessions.is_session(item.steps):
+            for message in session_problems(item):
+                problems.append(Problem(item.file, f"item {item.id}: {message}", "turns"))
+        for path, step in grading.keyed_steps(item.steps):
             step_total += 1
             for message in step_problems(step) + cues.step_cue_problems(step.get("options", []), name):
                 problems.append(Problem(item.file, f"item {item.id}, {step_name(path)}: {message}", "options"))
@@ -170,13 +201,13 @@ def cue_rates(section: QuizSection) -> dict[str, cues.CueRate]:
     return cues.cue_report(
         (step.get("options", []), cues.client_name(item.vignette))
         for item in section.items
-        for _, step in grading.iter_steps(item.steps)
+        for _, step in grading.keyed_steps(item.steps)
     )
 
 
 def package_summary(package: CoursePackage, section: QuizSection) -> dict[str, int | str]:
     """Counts for the summary line, then each cue's rates, printed as "79% of best vs 31% of others end with '?'"."""
-    steps = [step for item in section.items for _, step in grading.iter_steps(item.steps)]
+    steps = [step for item in section.items for _, step in grading.keyed_steps(item.steps)]
     summary: dict[str, int | str] = {
         "items": len(section.items),
         "skills": len({item.skill for item in section.items}),
@@ -186,6 +217,7 @@ def package_summary(package: CoursePackage, section: QuizSection) -> dict[str, i
         "write-first items": sum(item.write_first for item in section.items),
         "steps": len(steps),
         "best-is-longest steps": sum(best_is_longest(step) for step in steps),
+        "sessions": sum(sessions.is_session(item.steps) for item in section.items),
     }
     for key, rate in cue_rates(section).items():
         summary[CUE_SUMMARY[key]] = f"{rate.best:.0%} of best vs {rate.others:.0%} of other options"

@@ -1,5 +1,6 @@
 """Playing a quiz in the browser: thin views over quizzes.services and quizzes.selectors."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -8,7 +9,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from . import grading, selectors, services
+from . import grading, selectors, services, sessions
 from .models import Answer
 
 
@@ -124,6 +125,10 @@ def feedback(request, attempt_id, answer_id):
         return redirect("quizzes:result" if not attempt.is_open else "quizzes:attempt", attempt.pk)
     step, chosen = found
     attempt.refresh_from_db()
+    move = selectors.session_move(answer.item, answer.step_path, answer.option_id)
+    next_step = chosen.get("next")
+    if move is not None:  # a session: the next line follows from the state, not from the option
+        next_step = {"client_reply": move.next_line} if move.next_line else None
     return render(
         request,
         "attune/quizzes/feedback.html",
@@ -133,7 +138,9 @@ def feedback(request, attempt_id, answer_id):
             "item": answer.item,
             "chosen": chosen,
             "best": grading.best_option(step),
-            "next_step": chosen.get("next"),
+            "next_step": next_step,
+            "move": move,
+            "show_state": attempt.quiz.show_state,
             "grade_label": grading.GRADE_LABELS[answer.grade],
             "finished": not attempt.is_open,
         },
@@ -163,6 +170,7 @@ def result(request, attempt_id):
                 (dimensions.get((course_id, key), key), n) for key, n in sorted(summary.by_dimension.items())
             ],
             "review": selectors.attempt_review(attempt),
+            "sessions": selectors.session_summaries(attempt),
             "labels": grading.GRADE_LABELS,
         },
     )
@@ -182,3 +190,40 @@ def save_reflection(request, attempt_id):
         return redirect("quizzes:attempt", attempt.pk)
     messages.success(request, gettext("Your reflection is saved."))
     return redirect("quizzes:result", attempt.pk)
+
+
+class ReplayForm(forms.Form):
+    """The choices of a replay so far, as option ids joined by dots ("a.c")."""
+
+    path = forms.RegexField(regex=r"^([A-Za-z0-9]{1,8}(\.[A-Za-z0-9]{1,8}){0,15})?$", max_length=140, required=False)
+
+
+@login_required
+def session_replay(request, item_id):
+    """Replay a session the trainee has finished, unscored: nothing is written."""
+    item = get_object_or_404(selectors.sessions_replayable_by(request.user), pk=item_id)
+    form = ReplayForm(request.GET)
+    if not form.is_valid():
+        return render(request, "attune/quizzes/replay.html", {"item": item, "errors": form.errors}, status=400)
+    path = form.cleaned_data["path"] or ""
+    try:
+        step = grading.step_at(item.steps, path)
+    except grading.StepNotFound:
+        summary = selectors.session_summary(item, sessions.split_path(path), "replay")
+        if summary is None:
+            return render(
+                request, "attune/quizzes/replay.html", {"item": item, "errors": {"path": ["leads nowhere"]}}, status=400
+            )
+        return render(request, "attune/quizzes/replay.html", {"item": item, "summary": summary, "path": path})
+    options = [{**option, "path": grading.child_path(path, option["id"])} for option in step["options"]]
+    return render(
+        request,
+        "attune/quizzes/replay.html",
+        {
+            "item": item,
+            "step": step,
+            "options": options,
+            "path": path,
+            "client_line": step["client_reply"] or item.client_statement,
+        },
+    )

@@ -1,5 +1,7 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from .. import selectors
 from ..models import TEXT_LIMITS
 
 
@@ -38,6 +40,11 @@ class CurrentStepSerializer(serializers.Serializer):
     client_line = serializers.CharField()
     options = OptionSerializer(many=True, allow_null=True, help_text="Shuffled for this attempt.")
     free_reply = serializers.CharField(allow_null=True)
+    state = serializers.DictField(
+        child=serializers.IntegerField(),
+        allow_null=True,
+        help_text="A relationship-state session's state now (null for other items and in an exam quiz).",
+    )
 
 
 class AttemptSerializer(serializers.Serializer):
@@ -71,6 +78,37 @@ class ChoiceFeedbackSerializer(serializers.Serializer):
     rationale = serializers.CharField()
 
 
+class StateChangeSerializer(serializers.Serializer):
+    variable = serializers.CharField()
+    change = serializers.IntegerField()
+
+
+class EndingSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    title = serializers.CharField()
+    outcome = serializers.ChoiceField(choices=["good", "mixed", "poor"])
+    debrief = serializers.CharField()
+
+
+class SessionMoveSerializer(serializers.Serializer):
+    """A relationship-state session after one reply (state changes omitted in an exam quiz)."""
+
+    state = serializers.DictField(child=serializers.IntegerField(), allow_null=True)
+    changes = StateChangeSerializer(many=True, allow_null=True)
+    ending = EndingSerializer(allow_null=True)
+
+
+class SessionSummarySerializer(serializers.Serializer):
+    item = serializers.CharField(source="item.slug")
+    ending = EndingSerializer()
+    score = serializers.FloatField()
+    trajectory = serializers.DictField(
+        source="series",
+        child=serializers.ListField(child=serializers.IntegerField()),
+        help_text="Each state variable's value at the start and after each reply.",
+    )
+
+
 class AnswerOutcomeSerializer(serializers.Serializer):
     answer = serializers.IntegerField(source="answer.pk")
     item = serializers.CharField(source="item.slug")
@@ -81,9 +119,23 @@ class AnswerOutcomeSerializer(serializers.Serializer):
     client_reply = serializers.SerializerMethodField(help_text="The client's next line when the pick leads on.")
     attempt_status = serializers.CharField(source="attempt.status")
     repeated = serializers.BooleanField(help_text="True when this answer had already been stored.")
+    session = serializers.SerializerMethodField(help_text="For a relationship-state session: what this reply changed.")
 
     def get_client_reply(self, outcome) -> str | None:
         return outcome.next_step["client_reply"] if outcome.next_step else None
+
+    @extend_schema_field(SessionMoveSerializer(allow_null=True))
+    def get_session(self, outcome) -> dict | None:
+        move = selectors.session_move(outcome.item, outcome.answer.step_path, outcome.answer.option_id)
+        if move is None:
+            return None
+        show = outcome.attempt.quiz.show_state
+        after = outcome.next_step.get("state") if outcome.next_step else None
+        return {
+            "state": after if show else None,
+            "changes": [{"variable": name, "change": delta} for name, delta in move.changes] if show else None,
+            "ending": move.ending,
+        }
 
 
 class ReflectionInputSerializer(serializers.Serializer):
@@ -122,3 +174,4 @@ class ResultSerializer(serializers.Serializer):
     reasons = serializers.ListField(child=serializers.CharField())
     by_skill = serializers.DictField(child=TallySerializer())
     by_dimension = serializers.DictField(child=DimensionSerializer())
+    sessions = SessionSummarySerializer(many=True, help_text="Each relationship-state session finished.")

@@ -131,6 +131,7 @@ class ResultView(APIView):
                     "reasons": result.reasons,
                     "by_skill": {k: vars(v) | {"share": v.share} for k, v in result.by_skill.items()},
                     "by_dimension": {k: vars(v) for k, v in result.by_dimension.items()},
+                    "sessions": selectors.session_summaries(attempt),
                 }
             ).data
         )

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from course.conf import app_settings
 from course.package import FRONT_MATTER, PackageError, Problem, load_package
-from course.validation import package_summary, validate_package
+from course.validation import package_report, package_summary, validate_package
 
 
 class Command(BaseCommand):
@@ -28,6 +28,8 @@ class Command(BaseCommand):
         problems = validate_package(package)
         for problem in problems:
             self.stdout.write(str(problem))
+        for line in package_report(package):
+            self.stdout.write(line)
         summary = package_summary(package)
         self.stdout.write("Summary: " + ", ".join(f"{count} {name}" for name, count in summary.items()))
         if problems:
