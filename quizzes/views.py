@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from . import grading, selectors, services, sessions
+from . import extensions, grading, selectors, services, sessions
 from .models import Answer
 
 
@@ -140,6 +140,7 @@ def feedback(request, attempt_id, answer_id):
             "best": grading.best_option(step),
             "next_step": next_step,
             "move": move,
+            "panels": extensions.feedback_panels(request, answer.item) if not answer.step_path else "",
             "show_state": attempt.quiz.show_state,
             "grade_label": grading.GRADE_LABELS[answer.grade],
             "finished": not attempt.is_open,

@@ -22,7 +22,7 @@ from course.models import Cohort, Enrollment, LessonProgress, Module, ModuleResu
 from .. import grading
 from ..models import Answer, Attempt, FreeReply, Item, Quiz, Reflection, Skill
 from ..review import mastery as mastery_rules
-from ..review.models import ReviewCard, ReviewLog
+from ..review.models import ReviewCard, ReviewLog, SkillLevel
 from ..selectors import reflections_readable_by
 from . import rules, stats
 from .conf import app_settings
@@ -479,6 +479,7 @@ class TraineeDetail:
     attempts: list[AttemptView]
     reflections: list[Reflection]
     review_history: list[ReviewLog]
+    levels: list[tuple[str, str]] = field(default_factory=list)  # (skill name, practice level)
 
 
 def trainee_detail(viewer, cohort: Cohort, trainee) -> TraineeDetail:
@@ -525,7 +526,15 @@ def trainee_detail(viewer, cohort: Cohort, trainee) -> TraineeDetail:
         attempts=[AttemptView(a, lines.get(a.pk, []), by_attempt.get(a.pk)) for a in attempts],
         reflections=reflections,
         review_history=review_history_of(trainee, cohort),
+        levels=practice_levels(trainee, cohort.course_id),
     )
+
+
+def practice_levels(trainee, course_id: int) -> list[tuple[str, str]]:
+    """The trainee's practice level in each skill of the course they have practised, by skill name."""
+    names = _skill_names(course_id)
+    rows = SkillLevel.objects.filter(user=trainee, course_id=course_id).values_list("skill", "level")
+    return sorted(((names.get(skill, skill), level) for skill, level in rows), key=lambda row: row[0])
 
 
 # ---------------------------------------------------------------- item analysis

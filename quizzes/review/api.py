@@ -73,6 +73,7 @@ class ReviewOutcomeSerializer(serializers.Serializer):
 class MasterySerializer(serializers.Serializer):
     skill = serializers.CharField()
     name = serializers.CharField()
+    level = serializers.ChoiceField(choices=["beginner", "intermediate", "advanced"], help_text="Practice level.")
     ready_to_practise = serializers.BooleanField(source="mastery.ready")
     label = serializers.CharField(source="mastery.label")
     best_isomorphs = serializers.IntegerField(source="mastery.best_isomorphs")
@@ -137,7 +138,33 @@ class MasteryView(APIView):
         return Response(MasterySerializer(selectors.mastery_by_skill(request.user), many=True).data)
 
 
+class ReactionInputSerializer(serializers.Serializer):
+    item = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="An item you have answered.")
+    reaction = serializers.ChoiceField(choices=["too_easy", "about_right", "too_hard"])
+
+
+class LevelSerializer(serializers.Serializer):
+    skill = serializers.CharField()
+    level = serializers.ChoiceField(choices=["beginner", "intermediate", "advanced"])
+
+
+class ReactionView(APIView):
+    @extend_schema(
+        request=ReactionInputSerializer,
+        responses={200: LevelSerializer, 400: OpenApiResponse(description="A field is invalid."), 404: None},
+        summary="How hard an item felt: moves your practice level in its skill",
+    )
+    def post(self, request):
+        data = _valid(ReactionInputSerializer, request.data)
+        item = selectors.items_answered_by(request.user).filter(pk=data["item"]).first()
+        if item is None:
+            raise NotFound("No such item among those you have answered.")
+        row = services.level_react(request.user, item, data["reaction"])
+        return Response(LevelSerializer(row).data)
+
+
 urlpatterns = [
     path("reviews/", ReviewsView.as_view(), name="api-reviews"),
     path("reviews/mastery/", MasteryView.as_view(), name="api-review-mastery"),
+    path("reviews/reactions/", ReactionView.as_view(), name="api-review-reactions"),
 ]

@@ -12,12 +12,14 @@ class ReviewConfig(AppConfig):
         from course.extensions import register_course_panel
         from course.package import register_extension
 
+        from ..extensions import register_feedback_panel
         from . import (
             checks,  # noqa: F401 - registers the settings checks
             receivers,  # noqa: F401 - a skill's first answer starts its review card
         )
         from .package import FactsExtension
-        from .views import course_panel
+        from .views import course_panel, reaction_panel
 
         register_extension(FactsExtension())
         register_course_panel(course_panel)
+        register_feedback_panel(reaction_panel)

@@ -32,5 +32,15 @@ class _Settings:
     def REVIEW_FUZZ(self) -> bool:
         return bool(self._get("REVIEW_FUZZ", True))
 
+    @property
+    def LEVEL_UP_AFTER_BEST(self) -> int:
+        """Best replies in a row in a skill before its practice level goes up."""
+        return int(self._get("LEVEL_UP_AFTER_BEST", 3))
+
+    @property
+    def LEVEL_DOWN_AFTER_MISSES(self) -> int:
+        """Weak or harmful replies in a row in a skill before its practice level goes down."""
+        return int(self._get("LEVEL_DOWN_AFTER_MISSES", 2))
+
 
 app_settings = _Settings()

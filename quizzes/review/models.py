@@ -108,3 +108,29 @@ class ReviewLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.card} reviewed {self.reviewed_at:%Y-%m-%d %H:%M}: rating {self.rating}"
+
+
+class SkillLevel(models.Model):
+    """A trainee's practice level in one skill of a course (quizzes.review.levels moves it)."""
+
+    LEVELS = [("beginner", "Beginner"), ("intermediate", "Intermediate"), ("advanced", "Advanced")]
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="skill_levels")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    skill = models.CharField(max_length=64)
+    level = models.CharField(max_length=16, choices=LEVELS, default="beginner")
+    best_run = models.PositiveSmallIntegerField(default=0)
+    miss_run = models.PositiveSmallIntegerField(default=0)
+    moves = models.PositiveIntegerField(default=0, help_text="How often the level has changed.")
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "course", "skill"], name="skill_level_one_per_user_course_skill"),
+            models.CheckConstraint(
+                condition=Q(level__in=["beginner", "intermediate", "advanced"]), name="skill_level_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.skill}: {self.level}"

@@ -7,14 +7,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from .. import grading
 from ..models import Answer, Item
 from ..selectors import skill_names
+from . import levels
 from . import mastery as mastery_rules
-from .models import Fact, ReviewCard, ReviewLog
+from .models import Fact, ReviewCard, ReviewLog, SkillLevel
 
 
 def due_cards(user, now: datetime | None = None) -> QuerySet[ReviewCard]:
@@ -58,10 +59,38 @@ def isomorph_for(card: ReviewCard) -> Item | None:
     items = list(Item.objects.filter(course_id=card.course_id, skill=card.skill, is_active=True).order_by("slug", "pk"))
     if not items:
         return None
-    ids = [item.pk for item in items]
-    if card.last_item_id in ids:
-        return items[(ids.index(card.last_item_id) + 1) % len(items)]
-    return items[0]
+    level = level_of(card.user_id, card.course_id, card.skill)
+    # Closest to the trainee's level first; within a level, rotate after the one shown last.
+    order = [items[i] for i in levels.closest_first([item.difficulty for item in items], level)]
+    distance = {item.pk: abs(levels.LEVELS.index(item.difficulty) - levels.LEVELS.index(level)) for item in items}
+    nearest = [item for item in order if distance[item.pk] == distance[order[0].pk]]
+    ids = [item.pk for item in nearest]
+    if card.last_item_id in ids and len(nearest) > 1:
+        return nearest[(ids.index(card.last_item_id) + 1) % len(nearest)]
+    fresh = [item for item in order if item.pk != card.last_item_id]
+    return fresh[0] if fresh else order[0]
+
+
+def items_answered_by(user) -> QuerySet[Item]:
+    """Items the trainee has answered in a quiz or a review: those they may react to."""
+    in_quizzes = Answer.objects.filter(attempt__user=user).values("item_id")
+    in_reviews = ReviewLog.objects.filter(user=user, item__isnull=False).values("item_id")
+    return Item.objects.filter(Q(pk__in=in_quizzes) | Q(pk__in=in_reviews))
+
+
+def level_of(user_id: int, course_id: int, skill: str) -> str:
+    level = (
+        SkillLevel.objects.filter(user_id=user_id, course_id=course_id, skill=skill)
+        .values_list("level", flat=True)
+        .first()
+    )
+    return level or levels.LEVELS[0]
+
+
+def levels_of(user) -> dict[tuple[int, str], str]:
+    """The trainee's level in each skill they have practised, keyed by (course id, skill)."""
+    rows = SkillLevel.objects.filter(user=user).values_list("course_id", "skill", "level")
+    return {(course_id, skill): level for course_id, skill, level in rows}
 
 
 @dataclass
@@ -114,6 +143,7 @@ class SkillMastery:
     skill: str
     name: str
     mastery: mastery_rules.Mastery
+    level: str = levels.LEVELS[0]
 
 
 def mastery_by_skill(user) -> list[SkillMastery]:
@@ -136,7 +166,13 @@ def mastery_by_skill(user) -> list[SkillMastery]:
     for course_id, skill, item_id, grade, at in reviews:
         picks[(course_id, skill)].append(mastery_rules.Pick(item_id, grade, at))
     names = skill_names({course_id for course_id, _ in cards})
+    practice = levels_of(user)
     return [
-        SkillMastery(skill, names.get((course_id, skill), skill), mastery_rules.mastery(picks[(course_id, skill)]))
+        SkillMastery(
+            skill,
+            names.get((course_id, skill), skill),
+            mastery_rules.mastery(picks[(course_id, skill)]),
+            practice.get((course_id, skill), levels.LEVELS[0]),
+        )
         for course_id, skill in cards
     ]

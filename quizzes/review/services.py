@@ -16,9 +16,9 @@ from course.services import upsert
 from .. import grading
 from .. import services as quiz_services
 from ..models import Answer, Item
-from . import scheduling, selectors
+from . import levels, scheduling, selectors
 from .conf import app_settings
-from .models import Fact, ReviewCard, ReviewLog
+from .models import Fact, ReviewCard, ReviewLog, SkillLevel
 from .signals import reviewed
 
 MAX_CLOCK_SKEW = timedelta(minutes=5)
@@ -255,6 +255,8 @@ def review_submit(
                 due_after=state.due,
             )
             reviewed.send(sender=ReviewCard, user_id=user.pk, reviewed_at=reviewed_at)
+            if card.kind == ReviewCard.SKILL:
+                level_record(user.pk, card.course_id, card.skill, chosen["grade"], reviewed_at)
     except IntegrityError:
         stored = ReviewLog.objects.filter(client_id=client_id).select_related("item").first()
         if stored is not None and stored.user_id == user.pk:
@@ -289,3 +291,57 @@ def facts_apply(course, modules: dict, section, report) -> None:
         if slug not in {spec.id for spec in section.facts} and fact.is_active:
             Fact.objects.filter(pk=fact.pk).update(is_active=False)
             report.removed.append(f"fact {slug}")
+
+
+# ---------------------------------------------------------------- practice levels
+
+
+def _thresholds() -> levels.Thresholds:
+    return levels.Thresholds(app_settings.LEVEL_UP_AFTER_BEST, app_settings.LEVEL_DOWN_AFTER_MISSES)
+
+
+def _level_save(row: SkillLevel, new: levels.Level, now: datetime) -> SkillLevel:
+    moved = new.level != row.level
+    row.level, row.best_run, row.miss_run, row.updated_at = new.level, new.best_run, new.miss_run, now
+    row.moves += moved
+    row.save(update_fields=["level", "best_run", "miss_run", "moves", "updated_at"])
+    return row
+
+
+def _level_apply(user_id: int, course_id: int, skill: str, rule, now: datetime) -> SkillLevel:
+    """Apply a level rule to the trainee's row, locked for the change: two queries when the row
+    exists, and a guarded insert the first time (a concurrent first insert is retried on top)."""
+    key = {"user_id": user_id, "course_id": course_id, "skill": skill}
+    with transaction.atomic(savepoint=False):
+        row = SkillLevel.objects.select_for_update().filter(**key).first()
+        if row is not None:
+            return _level_save(row, rule(levels.Level(row.level, row.best_run, row.miss_run)), now)
+        new = rule(levels.Level())
+        try:
+            with transaction.atomic():
+                return SkillLevel.objects.create(
+                    **key,
+                    level=new.level,
+                    best_run=new.best_run,
+                    miss_run=new.miss_run,
+                    moves=int(new.level != levels.LEVELS[0]),
+                    updated_at=now,
+                )
+        except IntegrityError:
+            return _level_apply(user_id, course_id, skill, rule, now)
+
+
+def level_record(user_id: int, course_id: int, skill: str, grade: int, now: datetime) -> SkillLevel:
+    """Move the trainee's level in a skill after a scored reply (levels.after_answer)."""
+    limits = _thresholds()
+    return _level_apply(user_id, course_id, skill, lambda current: levels.after_answer(current, grade, limits), now)
+
+
+def level_react(user, item: Item, reaction: str, now: datetime | None = None) -> SkillLevel:
+    """The trainee's one-tap reaction to an item they answered: too easy, about right, too hard."""
+    if reaction not in levels.REACTIONS:
+        raise ValidationError({"reaction": f"must be one of {', '.join(levels.REACTIONS)}."})
+    now = now or timezone.now()
+    return _level_apply(
+        user.pk, item.course_id, item.skill, lambda current: levels.after_reaction(current, reaction), now
+    )

@@ -9,4 +9,5 @@ urlpatterns = [
     path("review/answer/", views.answer, name="answer"),
     path("review/feedback/<uuid:review_id>/", views.feedback, name="feedback"),
     path("review/skills/", views.mastery, name="mastery"),
+    path("review/react/", views.react, name="react"),
 ]

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import uuid
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from .. import services as quiz_services
-from . import selectors, services
+from . import levels, selectors, services
 from .models import ReviewLog
 
 
@@ -22,6 +26,43 @@ def course_panel(request, outline) -> str:
         return ""
     due = selectors.due_count(request.user, course=outline.course)
     return render_to_string("attune/review/_course_panel.html", {"due": due}, request=request)
+
+
+class ReactionForm(forms.Form):
+    item = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+    reaction = forms.ChoiceField(choices=[(r, r) for r in levels.REACTIONS])
+    next = forms.CharField(max_length=300, required=False)
+
+
+def reaction_panel(request, item) -> str:
+    """Under an answer's feedback: how hard did this client feel? (registered with quizzes.extensions)."""
+    if not request.user.is_authenticated:
+        return ""
+    context = {
+        "item": item,
+        "next": request.get_full_path(),
+        "level": selectors.level_of(request.user.pk, item.course_id, item.skill),
+    }
+    return render_to_string("attune/review/_reaction.html", context, request=request)
+
+
+@login_required
+@require_POST
+def react(request):
+    form = ReactionForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(
+            "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
+        )
+    item = get_object_or_404(selectors.items_answered_by(request.user), pk=form.cleaned_data["item"])
+    row = services.level_react(request.user, item, form.cleaned_data["reaction"])
+    messages.success(
+        request, gettext("Thank you. Your practice level in this skill is now %(level)s.") % {"level": row.level}
+    )
+    target = form.cleaned_data["next"]
+    return redirect(
+        target if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) else "review:mastery"
+    )
 
 
 def _errors(exc: ValidationError) -> str:
@@ -90,7 +131,11 @@ def feedback(request, review_id):
     return render(
         request,
         "attune/review/feedback.html",
-        {"outcome": outcome, "due_left": selectors.due_count(request.user)},
+        {
+            "outcome": outcome,
+            "due_left": selectors.due_count(request.user),
+            "reaction": reaction_panel(request, log.item) if log.item is not None else "",
+        },
     )
 
 

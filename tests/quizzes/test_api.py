@@ -202,8 +202,9 @@ def test_current_step_and_answer_run_in_a_fixed_number_of_queries(api_client, st
     api_client.post(f"/api/v1/attempts/{attempt_id}/reply/", {"item": "priya", "text": "Hm?"}, format="json")
     with django_assert_max_num_queries(6):
         api_client.get(f"/api/v1/attempts/{attempt_id}/")
-    # The first answer of a skill also starts its review card and the facts deck (issue 5).
-    with django_assert_max_num_queries(22):
+    # The first answer of a skill also starts its review card and the facts deck (issue 5) and
+    # the skill's practice level (issue 14: a guarded insert, four queries).
+    with django_assert_max_num_queries(26):
         answer(api_client, attempt_id, "priya", "a")
     with django_assert_max_num_queries(7):  # a branch step also reads the answers that led to it
         api_client.get(f"/api/v1/attempts/{attempt_id}/")

@@ -201,3 +201,15 @@ def test_api_is_in_the_schema(client):
         "/api/v1/instructor/cohorts/{cohort_id}/quizzes/{quiz_id}/",
     ):
         assert path in schema
+
+
+def test_trainee_page_shows_practice_levels_by_skill_name(client, cohort, quiz, trainee, instructor):
+    from quizzes.review.models import SkillLevel
+
+    client.force_login(instructor)
+    url = reverse("quizzes_instructor:trainee", args=[cohort.pk, trainee.pk])
+    assert "No practice level yet" in client.get(url).content.decode()
+    play(trainee, quiz, GOOD)
+    assert SkillLevel.objects.filter(user=trainee).exists()
+    html = client.get(url).content.decode()
+    assert 'data-testid="practice-levels"' in html and "Immediacy: speaking to what happens between us" in html
