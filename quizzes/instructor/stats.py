@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from .. import sessions
 from ..grading import HARMFUL, MAX_GRADE, child_path, iter_steps
 
 GROUP_FRACTION = 0.27
@@ -66,6 +67,15 @@ class PathStat:
 
 
 @dataclass
+class SessionStat:
+    """Across a cohort's attempts at a relationship-state session: where they ended, and where
+    the relationship moved most (mean change of each variable at each turn, falls first)."""
+
+    endings: list[tuple[str, str, int]]  # (ending id, outcome, attempts)
+    moves: list[tuple[str, str, float, int]]  # (turn, variable, mean change, replies)
+
+
+@dataclass
 class ItemStat:
     item: str
     answered: int
@@ -76,6 +86,7 @@ class ItemStat:
     steps: list[StepStat]
     paths: list[PathStat]
     flags: list[str] = field(default_factory=list)
+    session: SessionStat | None = None
 
 
 @dataclass
@@ -131,6 +142,44 @@ def path_distribution(picks: Iterable[Pick]) -> list[PathStat]:
     return [PathStat(path, n, n / total) for path, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
+def _reachable(steps: dict, path: str) -> bool:
+    try:
+        sessions.step_at(steps, path)
+    except (sessions.SessionError, KeyError):
+        return False  # a later version rewrote the session
+    return True
+
+
+def session_stat(steps: dict, picks: list[Pick]) -> SessionStat:
+    deepest: dict[int, Pick] = {}
+    changes: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for pick in picks:
+        current = deepest.get(pick.attempt)
+        if current is None or len(pick.step_path) > len(current.step_path):
+            deepest[pick.attempt] = pick
+        try:
+            before = sessions.play(steps, sessions.split_path(pick.step_path))
+            after = sessions.step(steps, before, pick.option_id)
+        except (sessions.SessionError, KeyError):
+            continue
+        for name in steps["state"]:
+            changes[(before.turn, name)].append(after.state[name] - before.state[name])
+    endings: Counter = Counter()
+    for pick in deepest.values():
+        try:
+            end = sessions.play(steps, [*sessions.split_path(pick.step_path), pick.option_id])
+        except (sessions.SessionError, KeyError):
+            continue
+        if end.ended:
+            endings[end.ending] += 1
+    moves = [(turn, name, sum(d) / len(d), len(d)) for (turn, name), d in changes.items() if any(d)]
+    moves.sort(key=lambda move: (move[2], move[0], move[1]))
+    return SessionStat(
+        endings=[(e, steps["endings"][e]["outcome"], n) for e, n in endings.most_common()],
+        moves=moves,
+    )
+
+
 def analyse_item(
     key: str,
     steps: dict,
@@ -146,7 +195,17 @@ def analyse_item(
     root = {p.attempt: p.grade for p in by_step.get("", [])}
 
     step_stats = []
-    for path, step in iter_steps(steps):
+    # A session has a position per path taken: only those the cohort reached are listed.
+    positions = (
+        [
+            (path, sessions.step_at(steps, path))
+            for path in sorted(by_step, key=lambda p: (len(p), p))
+            if _reachable(steps, path)
+        ]
+        if sessions.is_session(steps)
+        else iter_steps(steps)
+    )
+    for path, step in positions:
         step_picks = by_step.get(path, [])
         counts = Counter(p.option_id for p in step_picks)
         upper_counts = Counter(p.option_id for p in step_picks if p.attempt in upper)
@@ -190,6 +249,7 @@ def analyse_item(
         harmful_picks=sum(1 for p in picks if p.grade == HARMFUL),
         steps=step_stats,
         paths=path_distribution(picks),
+        session=session_stat(steps, picks) if sessions.is_session(steps) else None,
     )
     if best_upper is not None and best_upper < best_floor:
         stat.flags.append(f"only {best_upper:.0%} of the top group chose the best option")

@@ -120,7 +120,7 @@ def prompt_for(card: ReviewCard) -> ReviewPrompt | None:
     item = isomorph_for(card)
     if item is None:
         return None
-    options = grading.shuffled_options(item.steps, _seed(card), item.slug, "")
+    options = grading.shuffled_options(grading.step_at(item.steps, ""), _seed(card), item.slug, "")
     return ReviewPrompt(
         card, card.kind, item.slug, item.client_statement, [{"id": o["id"], "text": o["text"]} for o in options], item
     )

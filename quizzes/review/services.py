@@ -176,8 +176,9 @@ def _feedback(card: ReviewCard, item: Item | None, option_id: str) -> tuple[dict
                 "rationale": "",
             }
         return chosen, as_feedback, card.fact.explanation
-    chosen = grading.option_by_id(item.steps, option_id)
-    return chosen, grading.best_option(item.steps), ""
+    first = grading.step_at(item.steps, "")  # a review plays an item's first step (a session's first turn)
+    chosen = grading.option_by_id(first, option_id)
+    return chosen, grading.best_option(first), ""
 
 
 def stored_outcome(log: ReviewLog) -> ReviewOutcome:

@@ -306,3 +306,19 @@ def test_the_graph_command_prints_turns_rules_and_endings(make_package, raw_sess
     dot = StringIO()
     call_command("session_graph", "m1-session-ines", path, "--dot", stdout=dot)
     assert dot.getvalue().startswith('digraph "m1-session-ines" {') and '"t1" -> "t2-open"' in dot.getvalue()
+
+
+def test_item_analysis_shows_a_cohorts_endings_and_where_bonds_fell(spec):
+    from quizzes.instructor import stats
+
+    picks = [
+        stats.Pick(1, "s", "", "a", 3),
+        stats.Pick(1, "s", "a", "a", 3),  # attempt 1: repaired
+        stats.Pick(2, "s", "", "d", 0),  # attempt 2: left at once
+        stats.Pick(3, "s", "", "d", 0),  # attempt 3: left at once
+    ]
+    stat = stats.analyse_item("s", spec, "It's fine.", picks, frozenset({1}), frozenset({2}))
+    assert stat.session.endings == [("end-leaves", "poor", 2), ("end-repaired", "good", 1)]
+    turn, variable, change, replies = stat.session.moves[0]
+    assert (turn, variable, replies) == ("t1", "bond", 3) and change == pytest.approx((1 - 2 - 2) / 3)
+    assert [s.path for s in stat.steps] == ["", "a"]  # only the positions the cohort reached
