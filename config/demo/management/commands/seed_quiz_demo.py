@@ -23,7 +23,7 @@ from quizzes.reminders import services as reminder_services
 from quizzes.reminders import timing
 from quizzes.reminders.models import Reminder, ReminderPreference
 from quizzes.review import selectors as review_selectors
-from quizzes.review.models import ReviewCard
+from quizzes.review.models import ReviewCard, SkillLevel
 
 DEMO_REPLY = "Something seemed to shift just then. Could we slow down and look at what happened between us?"
 
@@ -102,6 +102,8 @@ class Command(BaseCommand):
         )
         Reminder.objects.filter(user=trainee, local_date=now.astimezone(zone).date()).delete()  # demo only
         due = review_selectors.due_count(trainee, now)
+        moved = SkillLevel.objects.filter(moves__gt=0).values("user_id").distinct().count()
+        self.stdout.write(f"Practice levels moved for {moved} trainee(s) by their answers.")
         self.stdout.write(
             f"Quiz demo ready: {played} attempt(s) played; trainee has {due} review(s) due and a "
             "reminder due at the next beat (within 5 minutes): see var/mail/ and the trainee's notifications."
