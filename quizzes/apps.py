@@ -8,6 +8,7 @@ class QuizzesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from .privacy import register_quizzes
         # course never imports quizzes: quizzes plugs into course's hooks here.
         from course.extensions import register_module_panel
         from course.package import register_extension
@@ -17,3 +18,4 @@ class QuizzesConfig(AppConfig):
 
         register_extension(QuizExtension())
         register_module_panel(module_panel)
+        register_quizzes()

@@ -10,6 +10,7 @@ class RemindersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from .privacy import register_reminders
         from course.extensions import register_course_panel
 
         from . import (
@@ -19,3 +20,4 @@ class RemindersConfig(AppConfig):
         from .views import course_panel
 
         register_course_panel(course_panel)
+        register_reminders()

@@ -8,6 +8,7 @@ class ReviewConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from .privacy import register_review
         # quizzes never imports review: review listens to its answers and plugs into course's hooks.
         from course.extensions import register_course_panel
         from course.package import register_extension
@@ -21,3 +22,4 @@ class ReviewConfig(AppConfig):
 
         register_extension(FactsExtension())
         register_course_panel(course_panel)
+        register_review()
