@@ -138,9 +138,7 @@ def fields_needing_declaration(model: type[Model]) -> list[str]:
     linked = _links_to_user(model)
     names = []
     for f in model._meta.get_fields():
-        if _is_user_fk(f):
-            names.append(f.name)
-        elif linked and isinstance(f, models.CharField | models.TextField | models.JSONField):
+        if _is_user_fk(f) or linked and isinstance(f, models.CharField | models.TextField | models.JSONField):
             names.append(f.name)
     return names
 
@@ -238,6 +236,8 @@ def _export_chunks(user_pk: int) -> Iterator[bytes]:
 
 def _summary_html(user_pk: int, counts: dict[str, int]) -> Iterator[str]:
     esc = html.escape
+    stamp = timezone.now().isoformat(timespec="seconds")
+    intro = _("Exported on %(date)s. Each section is also a JSON file in this archive.") % {"date": stamp}
     yield (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{esc(_('Your data in Attune'))}</title>"
@@ -245,7 +245,7 @@ def _summary_html(user_pk: int, counts: dict[str, int]) -> Iterator[str]:
         "table{border-collapse:collapse;margin-bottom:2em}td,th{border:1px solid #999;padding:.2em .4em;"
         "vertical-align:top;text-align:left}</style></head><body>"
         f"<h1>{esc(_('Your data in Attune'))}</h1>"
-        f"<p>{esc(_('Exported on %(date)s. Each section is also a JSON file in this archive.') % {'date': timezone.now().isoformat(timespec='seconds')})}</p>"
+        f"<p>{esc(intro)}</p>"
     )
     for declaration in declarations():
         fields = declaration.export_fields()
@@ -379,6 +379,7 @@ def apply_retention(now: datetime | None = None) -> dict[str, int]:
 
 
 # --- course's own declarations (registered in CourseConfig.ready) --------------------------------
+
 
 def _enrollment_to_placeholder(qs: QuerySet, placeholder) -> None:
     # The placeholder takes the erased trainee's seat, so the cohort's item analysis (which reads the

@@ -8,12 +8,12 @@ class QuizzesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from .privacy import register_quizzes
         # course never imports quizzes: quizzes plugs into course's hooks here.
         from course.extensions import register_module_panel
         from course.package import register_extension
 
         from .extension import QuizExtension
+        from .privacy import register_quizzes
         from .views import module_panel
 
         register_extension(QuizExtension())

@@ -8,7 +8,6 @@ class ReviewConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from .privacy import register_review
         # quizzes never imports review: review listens to its answers and plugs into course's hooks.
         from course.extensions import register_course_panel
         from course.package import register_extension
@@ -18,6 +17,7 @@ class ReviewConfig(AppConfig):
             receivers,  # noqa: F401 - a skill's first answer starts its review card
         )
         from .package import FactsExtension
+        from .privacy import register_review
         from .views import course_panel
 
         register_extension(FactsExtension())
