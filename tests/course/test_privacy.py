@@ -47,6 +47,9 @@ def test_a_model_with_an_undeclared_personal_field_fails_the_inventory():
         class Meta:
             app_label = "attune_course"
 
+        def __str__(self):
+            return "diary"
+
     assert privacy.undeclared_fields([Diary]) == ["attune_course.Diary.owner", "attune_course.Diary.entry"]
 
 
