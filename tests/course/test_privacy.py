@@ -401,3 +401,15 @@ def test_export_of_a_long_history_streams_in_bounded_memory(quiz, cohort):  # no
     print(f"export: {size} bytes zipped, largest chunk {biggest} bytes, tracemalloc peak {peak / 1e6:.2f} MB")
     assert peak < 8_000_000
     assert biggest < 1_000_000
+
+
+def test_the_daily_beat_entry_runs_the_same_retention(seeded, settings):
+    from config.settings import CELERY_BEAT_SCHEDULE
+    from quizzes.reminders import tasks
+
+    trainee, _, _ = seeded
+    entry = CELERY_BEAT_SCHEDULE["apply-privacy-retention"]
+    assert entry == {"task": "attune_reminders.apply_retention", "schedule": 86400.0}
+    settings.ATTUNE_PRIVACY_FREE_REPLY_RETENTION_DAYS = 0
+    assert tasks.apply_retention.apply().get() == {"free_reply": 1}
+    assert FreeReply.objects.get(attempt__user=trainee).text == ""
