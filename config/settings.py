@@ -159,6 +159,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # One beat entry for all reminders: a sweep that reads due times from the database (no per-trainee entries).
 CELERY_BEAT_SCHEDULE: dict = {
     "plan-review-reminders": {"task": "attune_reminders.plan_reminders", "schedule": 300.0},
+    # Free text past its ATTUNE_PRIVACY_*_RETENTION_DAYS is blanked once a day (a no-op when none is set).
+    "apply-privacy-retention": {"task": "attune_reminders.apply_retention", "schedule": 86400.0},
 }
 
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")

@@ -12,5 +12,15 @@ class _Settings:
     def DEFAULT_COURSE_PATH(self) -> Path:
         return Path(getattr(settings, "ATTUNE_DEFAULT_COURSE_PATH", SHIPPED_COURSE_PATH))
 
+    @property
+    def PRIVACY_SELF_ERASURE(self) -> bool:
+        """Whether a trainee may erase their own account (programmes decide; staff always may)."""
+        return bool(getattr(settings, "ATTUNE_PRIVACY_SELF_ERASURE", False))
+
+    def retention_days(self, kind: str) -> int | None:
+        """Days to keep a kind of free text (free_reply, reflection, instructor_comment); None keeps it."""
+        days = getattr(settings, f"ATTUNE_PRIVACY_{kind.upper()}_RETENTION_DAYS", None)
+        return None if days is None else int(days)
+
 
 app_settings = _Settings()

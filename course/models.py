@@ -145,3 +145,32 @@ class ModuleResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.module}: {self.best_score:.0%}"
+
+
+class PrivacyRecord(models.Model):
+    """Audit of an export or an erasure: who did it to whom and when, with row counts, never content.
+
+    `subject_id` is a plain number, not a foreign key, so the record outlives the erased account."""
+
+    EXPORT, ERASURE = "export", "erasure"
+    ACTIONS = [(EXPORT, "Export"), (ERASURE, "Erasure")]
+
+    action = models.CharField(max_length=8, choices=ACTIONS)
+    subject_id = models.PositiveBigIntegerField(help_text="The person's account id at the time.")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who asked; empty for the person themselves, a command, or an erased actor.",
+    )
+    at = models.DateTimeField()
+    counts = models.JSONField(default=dict, blank=True, help_text="Rows per kind (erasure).")
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["subject_id", "action"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} of account {self.subject_id} at {self.at:%Y-%m-%d %H:%M}"

@@ -1,9 +1,13 @@
+from django.contrib.auth import get_user_model, logout
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import extensions, selectors, services
+from . import extensions, privacy, selectors, services
+from .conf import app_settings
 from .models import Course
 
 
@@ -86,3 +90,61 @@ def _locked(request, outline, module_state):
     """The module page with its lock, as a 403: it names what opens the module."""
     context = {"outline": outline, "state": module_state}
     return render(request, "attune/course/module_detail.html", context, status=403)
+
+
+def _zip_response(user, actor) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(privacy.export_stream(user, actor=actor), content_type="application/zip")
+    stamp = timezone.now().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="attune-data-{user.pk}-{stamp}.zip"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def account_data(request):
+    """The trainee's page: download their data, and erase it where the programme allows."""
+    return render(
+        request,
+        "attune/course/account_data.html",
+        {"self_erasure": privacy.self_erasure_allowed(), "retention": _retention_days()},
+    )
+
+
+def _retention_days() -> dict[str, int | None]:
+    return {kind: app_settings.retention_days(kind) for kind in privacy.retention_kinds()}
+
+
+@login_required
+def account_export(request):
+    return _zip_response(request.user, actor=request.user)
+
+
+@login_required
+def staff_export(request, user_id: int):
+    # Staff only, audited with the staff member as actor; anyone else learns nothing (404).
+    if not request.user.is_staff:
+        raise Http404("No such page.")
+    subject = get_object_or_404(get_user_model()._default_manager, pk=user_id)
+    return _zip_response(subject, actor=request.user)
+
+
+@login_required
+@require_POST
+def account_erase(request):
+    if not privacy.self_erasure_allowed():
+        raise Http404("Self-erasure is not enabled.")
+    if request.POST.get("confirm") != request.user.get_username():
+        return render(
+            request,
+            "attune/course/account_data.html",
+            {
+                "self_erasure": True,
+                "retention": _retention_days(),
+                "error": _("confirm: type your username to erase your account."),
+            },
+            status=400,
+        )
+    user_id = request.user.pk
+    logout(request)
+    privacy.erase_user(user_id)
+    return redirect("login")

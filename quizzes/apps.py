@@ -13,7 +13,9 @@ class QuizzesConfig(AppConfig):
         from course.package import register_extension
 
         from .extension import QuizExtension
+        from .privacy import register_quizzes
         from .views import module_panel
 
         register_extension(QuizExtension())
         register_module_panel(module_panel)
+        register_quizzes()

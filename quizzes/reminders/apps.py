@@ -16,6 +16,8 @@ class RemindersConfig(AppConfig):
             signals,  # noqa: F401 - device time zone at login, reviews, instructors' answers
             tasks,  # noqa: F401 - registers the tasks the sweep enqueues by name
         )
+        from .privacy import register_reminders
         from .views import course_panel
 
         register_course_panel(course_panel)
+        register_reminders()

@@ -33,3 +33,11 @@ def send_reminder(self, reminder_id: int) -> str:
             reminders.reminder_give_up(reminder_id, str(exc))
             return "failed: retries spent"
         raise self.retry(exc=exc, countdown=reminders.retry_countdown(retries + 1))
+
+
+@shared_task(name="attune_reminders.apply_retention", ignore_result=True, time_limit=600)
+def apply_retention() -> dict:
+    """The daily beat entry: blank free text past its retention period (course.privacy)."""
+    from course import privacy
+
+    return privacy.apply_retention()

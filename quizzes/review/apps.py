@@ -18,8 +18,10 @@ class ReviewConfig(AppConfig):
             receivers,  # noqa: F401 - a skill's first answer starts its review card
         )
         from .package import FactsExtension
+        from .privacy import register_review
         from .views import course_panel, reaction_panel
 
         register_extension(FactsExtension())
         register_course_panel(course_panel)
         register_feedback_panel(reaction_panel)
+        register_review()
