@@ -138,6 +138,9 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 BROKER_DIR = VAR_DIR / "broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    # Fail fast when Redis is down: a publish gives up in about a second and the ledger row stays
+    # planned for the relay, instead of the sweep hanging on the broker.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 4}
 else:
     CELERY_BROKER_URL = "filesystem://"
     for _folder in ("queue", "processed", "control"):  # kombu expects its folders to exist
@@ -149,6 +152,12 @@ else:
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
+CELERY_BROKER_CONNECTION_TIMEOUT = 4
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+# Backstops for any task; the reminder tasks carry their own limits (ATTUNE_REMINDER_*_TIME_LIMIT).
+CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", "240"))
+CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "300"))
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -163,9 +172,20 @@ CELERY_BEAT_SCHEDULE: dict = {
     "apply-privacy-retention": {"task": "attune_reminders.apply_retention", "schedule": 86400.0},
 }
 
+# Email, all from the environment: set DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend
+# and the DJANGO_EMAIL_HOST... variables to use a mail server.
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = os.environ.get("DJANGO_EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL", False)
+# A mail server that never answers must not hold a worker: every SMTP step times out.
+EMAIL_TIMEOUT = float(os.environ.get("DJANGO_EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Attune <noreply@attune.example>")
+SERVER_EMAIL = os.environ.get("DJANGO_SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 LOGGING = {
     "version": 1,

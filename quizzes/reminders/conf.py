@@ -45,8 +45,38 @@ class _Settings:
 
     @property
     def REMINDER_SENDING_TIMEOUT_MINUTES(self) -> int:
-        """A row still 'sending' after this long is marked abandoned and never resent."""
+        """A row still 'sending' after this long (its worker died or hit the hard time limit) is
+        marked ambiguous and never resent. Keep it above the send task's hard time limit."""
         return int(self._get("REMINDER_SENDING_TIMEOUT_MINUTES", 30))
+
+    @property
+    def REMINDER_RELAY_AFTER_SECONDS(self) -> int:
+        """A planned row whose broker message should have run this long ago is re-enqueued by the
+        relay (a lost message, a failed enqueue, Redis restarted without persistence)."""
+        return int(self._get("REMINDER_RELAY_AFTER_SECONDS", 600))
+
+    @property
+    def REMINDER_RELAY_LIMIT(self) -> int:
+        """Rows the relay re-enqueues per sweep at most (the rest at the next)."""
+        return int(self._get("REMINDER_RELAY_LIMIT", 20_000))
+
+    @property
+    def REMINDER_SEND_SOFT_TIME_LIMIT(self) -> int:
+        """Seconds a send task may run before it stops its batch (the rest are re-enqueued)."""
+        return int(self._get("REMINDER_SEND_SOFT_TIME_LIMIT", 240))
+
+    @property
+    def REMINDER_SEND_TIME_LIMIT(self) -> int:
+        """Seconds before the worker kills a send task outright (its in-flight row ends ambiguous)."""
+        return int(self._get("REMINDER_SEND_TIME_LIMIT", 300))
+
+    @property
+    def REMINDER_PLAN_SOFT_TIME_LIMIT(self) -> int:
+        return int(self._get("REMINDER_PLAN_SOFT_TIME_LIMIT", 240))
+
+    @property
+    def REMINDER_PLAN_TIME_LIMIT(self) -> int:
+        return int(self._get("REMINDER_PLAN_TIME_LIMIT", 280))
 
     @property
     def REMINDER_STALE_HOURS(self) -> int:

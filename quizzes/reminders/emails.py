@@ -93,8 +93,9 @@ def review_digest_message(user, counts: dict[str, int], local_date: date, unsubs
 
 
 def is_transient(exc: BaseException) -> bool:
-    """Worth retrying: 4xx SMTP replies, dropped connections and timeouts. 5xx replies and
-    anything else (bad address, bad configuration) are permanent."""
+    """Worth retrying: 4xx SMTP replies (a 421 greeting included), dropped or refused
+    connections, timeouts and other network errors. 5xx replies and anything else (bad
+    address, bad configuration) are permanent."""
     import smtplib
 
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
@@ -106,4 +107,4 @@ def is_transient(exc: BaseException) -> bool:
         return True
     if isinstance(exc, smtplib.SMTPException):
         return False
-    return isinstance(exc, (ConnectionError, TimeoutError))
+    return isinstance(exc, OSError)  # refused, reset, timed out, unreachable, name not resolved

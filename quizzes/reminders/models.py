@@ -50,12 +50,17 @@ class ReminderPreference(models.Model):
 
 
 class Reminder(models.Model):
-    """The reminder ledger: at most one row per trainee, kind and local date, so at most one send."""
+    """The reminder ledger and outbox: at most one row per trainee, kind and local date, so at
+    most one send. A committed 'planned' row is a send owed, whether or not a broker message for
+    it exists: the relay re-enqueues rows whose message is overdue (`message_due_at`)."""
 
     REVIEW_DIGEST = "review_digest"
     KINDS = [(REVIEW_DIGEST, "Reviews due")]
-    PLANNED, SENDING, SENT, SKIPPED, FAILED, ABANDONED = "planned", "sending", "sent", "skipped", "failed", "abandoned"
-    STATUSES = [(s, s.capitalize()) for s in (PLANNED, SENDING, SENT, SKIPPED, FAILED, ABANDONED)]
+    PLANNED, SENDING, SENT, SKIPPED, FAILED = "planned", "sending", "sent", "skipped", "failed"
+    # ambiguous: a send began and its worker died (or hit its time limit) before the outcome was
+    # written; it may have gone, so it is never resent. abandoned: the same, from before per-email claims.
+    AMBIGUOUS, ABANDONED = "ambiguous", "abandoned"
+    STATUSES = [(s, s.capitalize()) for s in (PLANNED, SENDING, SENT, SKIPPED, FAILED, AMBIGUOUS, ABANDONED)]
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(max_length=16, choices=KINDS, default=REVIEW_DIGEST)
@@ -67,6 +72,9 @@ class Reminder(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    message_due_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the latest broker message for it should run; the relay resends after."
+    )
     claim = models.UUIDField(null=True, blank=True, help_text="The send that claimed it (conditional UPDATE).")
     detail = models.CharField(max_length=200, blank=True, default="", help_text="Why skipped or failed (no PII).")
 
@@ -76,6 +84,7 @@ class Reminder(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "claimed_at"]),
+            models.Index(fields=["status", "message_due_at"], name="reminder_status_message_due"),
             models.Index(fields=["sweep"]),
             models.Index(fields=["claim"]),
         ]

@@ -3,10 +3,16 @@
 The sweep (every 5 minutes from Celery beat, or `manage.py plan_reminders`) reads trainees whose
 next reminder time has come in keyset batches, counts their due cards with one grouped query
 per batch, writes one ledger row per trainee, kind and local date (a unique constraint, so two
-sweeps at once plan one reminder), and enqueues send_reminder for the rows it created, in
-chunks, after commit. send_reminder claims its row with a conditional UPDATE, re-checks
-eligibility and sends one digest. We prefer a missed reminder to a duplicate: a row left in
-'sending' (a worker died mid-send) is marked abandoned and never sent again.
+sweeps at once plan one reminder), and enqueues sends for the rows it created, in
+chunks, after commit.
+
+The ledger is an outbox: a committed 'planned' row is a send owed, whether or not a broker
+message for it exists. Each sweep first relays: it re-enqueues planned rows whose message is
+overdue (lost with a Redis restart, or never published because the broker was down; a failed
+enqueue is logged, never raised), expires rows planned too long ago as skipped, and marks rows
+stuck in 'sending' ambiguous. A send claims one row at a time with a conditional UPDATE, so any
+number of messages for a row send it at most once, and a crash leaves at most the one email in
+flight ambiguous (it may have gone; it is never resent). We prefer a missed reminder to a duplicate.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.mail import get_connection
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, OuterRef
@@ -70,7 +77,9 @@ class SweepReport:
     looked_at: int = 0
     planned: int = 0
     deferred: int = 0
-    abandoned: int = 0
+    ambiguous: int = 0  # rows stuck in 'sending' marked ambiguous by the relay
+    expired: int = 0  # planned rows too old to send, marked skipped by the relay
+    relayed: int = 0  # overdue planned rows re-enqueued by the relay
     skipped: Counter = field(default_factory=Counter)
     enqueued: int = 0
     reminder_ids: list[int] = field(default_factory=list)  # only with collect_ids (tests, tools)
@@ -88,11 +97,36 @@ def _trainees_due(now: datetime, after_user_id: int, limit: int, with_username: 
     )
 
 
-def abandon_stuck(now: datetime) -> int:
+def mark_stuck_ambiguous(now: datetime) -> int:
+    """A row in 'sending' past the timeout lost its worker mid-send: it may have gone, so never resend."""
     cutoff = now - timedelta(minutes=app_settings.REMINDER_SENDING_TIMEOUT_MINUTES)
     return Reminder.objects.filter(status=Reminder.SENDING, claimed_at__lt=cutoff).update(
-        status=Reminder.ABANDONED, finished_at=now, detail="stuck in sending; never resent"
+        status=Reminder.AMBIGUOUS, finished_at=now, detail="worker lost mid-send; may have been sent; never resent"
     )
+
+
+def expire_stale(now: datetime) -> int:
+    """Planned rows too old to be worth sending are skipped, never sent late (or at night)."""
+    cutoff = now - timedelta(hours=app_settings.REMINDER_STALE_HOURS)
+    return Reminder.objects.filter(status=Reminder.PLANNED, planned_at__lt=cutoff).update(
+        status=Reminder.SKIPPED, finished_at=now, detail=timing.STALE
+    )
+
+
+def relay(report: SweepReport, now: datetime) -> None:
+    """The outbox relay, the first step of every sweep: whatever happened to the broker since,
+    every planned row gets a message again once its last one is overdue. The claim keeps an
+    extra message harmless; the send's re-check keeps quiet hours and opt-outs."""
+    report.ambiguous = mark_stuck_ambiguous(now)
+    report.expired = expire_stale(now)
+    cutoff = now - timedelta(seconds=app_settings.REMINDER_RELAY_AFTER_SECONDS)
+    overdue = list(
+        Reminder.objects.filter(status=Reminder.PLANNED, message_due_at__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)[: app_settings.REMINDER_RELAY_LIMIT]
+    )
+    if overdue:
+        report.relayed = enqueue_sends(overdue, now)
 
 
 def plan_sweep(
@@ -102,7 +136,7 @@ def plan_sweep(
     batch_size = batch_size or app_settings.REMINDER_BATCH_SIZE
     report = SweepReport(now=now, dry_run=dry_run)
     if not dry_run:
-        report.abandoned = abandon_stuck(now)
+        relay(report, now)
     sweep_id = uuid.uuid4()
     after = 0
     while True:
@@ -136,8 +170,7 @@ def plan_sweep(
             if dry_run:
                 report.lines.append(_describe(row[-1], trainee, decision, counts.get(trainee.user_id, 0)))
         if not dry_run:
-            ids = _apply_batch(decisions, counts, sweep_id, now)
-            report.enqueued += len(ids)
+            ids = _apply_batch(decisions, counts, sweep_id, now, report)
             if collect_ids:
                 report.reminder_ids.extend(ids)
         if len(rows) < batch_size:
@@ -154,8 +187,9 @@ def _describe(username: str, trainee: timing.Trainee, decision: timing.Decision,
     return f"skip    {username}: {decision.reason}; next look {when}"
 
 
-def _apply_batch(decisions, counts: dict[int, int], sweep_id: uuid.UUID, now: datetime) -> list[int]:
-    """Ledger rows, next look times and the enqueue, in one transaction per batch."""
+def _apply_batch(decisions, counts, sweep_id: uuid.UUID, now: datetime, report: SweepReport) -> list[int]:
+    """Ledger rows and next look times in one transaction per batch; the enqueue after commit.
+    If the enqueue fails the rows stay planned and the relay sends them later."""
     reminding = [(t, d) for t, d in decisions if d.action == "remind"]
     with transaction.atomic():
         ids: list[int] = []
@@ -171,6 +205,7 @@ def _apply_batch(decisions, counts: dict[int, int], sweep_id: uuid.UUID, now: da
                         sweep=sweep_id,
                         due_count=counts.get(t.user_id, 0),
                         planned_at=now,
+                        message_due_at=now,
                     )
                     for t, d in reminding
                 ],
@@ -185,7 +220,7 @@ def _apply_batch(decisions, counts: dict[int, int], sweep_id: uuid.UUID, now: da
             [(t.user_id, d.next_at, now if d.action == "remind" else None, d.ignored_in_a_row) for t, d in decisions]
         )
         if ids:
-            transaction.on_commit(partial(enqueue_sends, ids))
+            transaction.on_commit(partial(_enqueue_new, ids, now, report))
     return ids
 
 
@@ -194,14 +229,16 @@ def _insert_ledger_pg(reminding, counts: dict[int, int], sweep_id: uuid.UUID, no
     RETURNING id, so only rows this sweep created come back (another sweep's are its own)."""
     table = connection.ops.quote_name(Reminder._meta.db_table)
     sql = (
-        f"INSERT INTO {table} (user_id, kind, local_date, status, sweep, due_count, planned_at, attempts, detail) "  # noqa: S608 - table name from model meta; values bound
-        "SELECT u, %s, d, %s, %s, n, %s, 0, '' FROM unnest(%s::bigint[], %s::date[], %s::integer[]) AS v(u, d, n) "
+        f"INSERT INTO {table} (user_id, kind, local_date, status, sweep, due_count, planned_at, message_due_at, "  # noqa: S608 - table name from model meta; values bound
+        "attempts, detail) SELECT u, %s, d, %s, %s, n, %s, %s, 0, '' "
+        "FROM unnest(%s::bigint[], %s::date[], %s::integer[]) AS v(u, d, n) "
         "ON CONFLICT (user_id, kind, local_date) DO NOTHING RETURNING id"
     )
     params = [
         Reminder.REVIEW_DIGEST,
         Reminder.PLANNED,
         sweep_id,
+        now,
         now,
         [t.user_id for t, _ in reminding],
         [d.local_date for _, d in reminding],
@@ -245,15 +282,39 @@ def _set_next_looks(rows: list[tuple]) -> None:
         cursor.execute(sql, params)
 
 
-def enqueue_sends(ids: list[int]) -> None:
-    """One send_reminders message per `REMINDER_ENQUEUE_CHUNK` ids, over one producer connection."""
+def _enqueue_new(ids: list[int], now: datetime, report: SweepReport) -> None:
+    report.enqueued += enqueue_sends(ids, now, mark=False)  # message_due_at was set on insert
+
+
+def enqueue_sends(ids: list[int], now: datetime | None = None, *, countdown: float = 0, mark: bool = True) -> int:
+    """One send_reminders message per `REMINDER_ENQUEUE_CHUNK` ids, over one producer connection;
+    returns how many ids were enqueued. Never raises: with the broker down the rows stay planned
+    and overdue, and the relay enqueues them at a later sweep."""
     from celery import current_app  # by task name: the pipeline never imports its task wrappers
 
+    if not ids:
+        return 0
+    now = now or timezone.now()
     send_batch_task = current_app.tasks[SEND_BATCH_TASK]
     size = app_settings.REMINDER_ENQUEUE_CHUNK
-    with current_app.producer_or_acquire() as producer:
-        for start in range(0, len(ids), size):
-            send_batch_task.apply_async((ids[start : start + size],), producer=producer)
+    done = 0
+    try:
+        with current_app.producer_or_acquire() as producer:
+            for start in range(0, len(ids), size):
+                chunk = ids[start : start + size]
+                send_batch_task.apply_async((chunk,), producer=producer, countdown=countdown or None)
+                if mark:
+                    Reminder.objects.filter(pk__in=chunk, status=Reminder.PLANNED).update(
+                        message_due_at=now + timedelta(seconds=countdown)
+                    )
+                done += len(chunk)
+    except Exception as exc:  # the broker is unreachable: the rows are safe in the ledger
+        log.warning(
+            "could not enqueue %d reminder send(s) (%s); they stay planned for the relay",
+            len(ids) - done,
+            type(exc).__name__,
+        )
+    return done
 
 
 # ---------------------------------------------------------------- sending
@@ -265,17 +326,30 @@ class SendResult:
     skipped: dict[int, str] = field(default_factory=dict)
     failed: dict[int, str] = field(default_factory=dict)
     transient: dict[int, str] = field(default_factory=dict)  # back to 'planned': retry these
+    ambiguous: list[int] = field(default_factory=list)
     not_claimed: list[int] = field(default_factory=list)
+    unattempted: list[int] = field(default_factory=list)  # the batch stopped before these (still planned)
+    retry_in: float = 0.0  # after a transient error: when to try the transient and unattempted rows again
 
 
-def _claim(ids: list[int], now: datetime) -> uuid.UUID:
-    """Claim every still-planned row in one conditional UPDATE; a row another worker (or an
-    earlier delivery of this message) claimed first is left alone."""
-    token = uuid.uuid4()
-    Reminder.objects.filter(pk__in=ids, status=Reminder.PLANNED).update(
-        status=Reminder.SENDING, claim=token, claimed_at=now, attempts=F("attempts") + 1
-    )
-    return token
+class _Mailer:
+    """One SMTP connection for a batch, opened on first use; a broken one is dropped, not reused."""
+
+    def __init__(self):
+        self.connection = None
+
+    def open(self):
+        if self.connection is None:
+            connection_ = get_connection()
+            connection_.open()  # inside the caller's try: a 421 greeting or a refused connection is retried
+            self.connection = connection_
+        return self.connection
+
+    def discard(self) -> None:
+        if self.connection is not None:
+            with contextlib.suppress(Exception):  # closing a failed SMTP connection may fail again
+                self.connection.close()
+        self.connection = None
 
 
 def _due_by_user_and_kind(user_ids: list[int], now: datetime) -> dict[int, dict[str, int]]:
@@ -291,80 +365,134 @@ def _due_by_user_and_kind(user_ids: list[int], now: datetime) -> dict[int, dict[
     return counts
 
 
-def send_batch(ids: list[int], now: datetime | None = None) -> SendResult:
-    """Send the digests of some planned reminders, each at most once: one claim UPDATE, one read
-    of trainees and one grouped due count for the batch, one email connection, then the outcome
-    written back in one transaction. A worker dying mid-batch leaves its rows in 'sending', to
-    be marked abandoned: missed, never duplicated."""
-    now = now or timezone.now()
-    result = SendResult()
-    token = _claim(ids, now)
+def _load(pk: int) -> Reminder:
     enrolled = Enrollment.objects.filter(user_id=OuterRef("user_id"))
-    claimed = list(
-        Reminder.objects.filter(claim=token, status=Reminder.SENDING)
-        .select_related("user", "user__reminder_preference")
+    return (
+        Reminder.objects.select_related("user", "user__reminder_preference")
         .annotate(enrolled=Exists(enrolled))
+        .get(pk=pk)
     )
-    result.not_claimed = sorted(set(ids) - {r.pk for r in claimed})
-    counts = _due_by_user_and_kind([r.user_id for r in claimed], now)
-    stale_after = timedelta(hours=app_settings.REMINDER_STALE_HOURS)
-    notifications: list[Notification] = []
-    connection_ = None
+
+
+def _why_not(reminder: Reminder, due: int, now: datetime) -> str:
+    pref = getattr(reminder.user, "reminder_preference", None)
+    if pref is None:
+        return "no preferences"
+    trainee = _trainee_of(reminder.user, pref, reminder.enrolled)
+    return timing.still_eligible(
+        trainee, due, reminder.planned_at, now, timedelta(hours=app_settings.REMINDER_STALE_HOURS)
+    )
+
+
+def send_batch(ids: list[int], now: datetime | None = None) -> SendResult:
+    """Send the digests of some planned reminders, one at a time and each at most once: claim
+    the row (a conditional UPDATE, committed before anything is sent), re-read the trainee's
+    preferences, send, then mark it sent together with its in-app notification. A worker dying
+    mid-batch leaves at most its one in-flight row in 'sending' (ambiguous later); the rest are
+    either finished or still planned for the relay. The first transient error stops the batch:
+    the server is unwell, and the rest wait for the retry rather than each failing in turn."""
+    result = SendResult()
+    mailer = _Mailer()
+    pending = list(dict.fromkeys(ids))
     try:
-        for reminder in claimed:
-            user = reminder.user
-            pref = getattr(user, "reminder_preference", None)
-            user_counts = counts.get(user.pk, {"skill": 0, "fact": 0})
-            if pref is None:
-                result.skipped[reminder.pk] = "no preferences"
-                continue
-            trainee = _trainee_of(user, pref, reminder.enrolled)
-            reason = timing.still_eligible(trainee, sum(user_counts.values()), reminder.planned_at, now, stale_after)
-            if reason:
-                result.skipped[reminder.pk] = reason
-                continue
-            if pref.email_enabled and user.email:
-                if connection_ is None:
-                    connection_ = get_connection()
-                    connection_.open()
-                token_ = services.unsubscribe_token(user.pk)
-                message = emails.review_digest_message(user, user_counts, reminder.local_date, token_)
-                message.connection = connection_
-                try:
-                    message.send()
-                except Exception as exc:
-                    detail = f"{type(exc).__name__}: {getattr(exc, 'smtp_code', '')}".strip(": ")
-                    if emails.is_transient(exc):
-                        result.transient[reminder.pk] = detail
-                    else:
-                        log.warning("reminder %s failed permanently: %s", reminder.pk, detail)
-                        result.failed[reminder.pk] = detail
-                    _close_quietly(connection_)
-                    connection_ = None  # a broken connection is not reused
-                    continue
-            if pref.in_app_enabled:
-                total = sum(user_counts.values())
-                notifications.append(
-                    Notification(
-                        user=user,
-                        reminder=reminder,
-                        title=emails.wording_for(reminder.local_date, total)[0],
-                        body=emails.due_summary(user_counts),
-                        link=reverse("review:session"),
-                        created_at=now,
-                    )
-                )
-            result.sent.append(reminder.pk)
+        while pending:
+            pk = pending.pop(0)
+            if _send_one(pk, now or timezone.now(), mailer, result) == "stop":
+                break
+    except SoftTimeLimitExceeded:
+        log.warning("reminder batch hit its soft time limit; %d row(s) left for a new message", len(pending))
     finally:
-        if connection_ is not None:
-            _close_quietly(connection_)
-        _record(result, notifications, token, now)
+        mailer.discard()
+        result.unattempted = [*result.unattempted, *pending]
     return result
 
 
-def _close_quietly(connection_) -> None:
-    with contextlib.suppress(Exception):  # closing a failed SMTP connection may fail again
-        connection_.close()
+def _send_one(pk: int, now: datetime, mailer: _Mailer, result: SendResult) -> str:
+    token = uuid.uuid4()
+    if not Reminder.objects.filter(pk=pk, status=Reminder.PLANNED).update(
+        status=Reminder.SENDING, claim=token, claimed_at=now, attempts=F("attempts") + 1
+    ):
+        result.not_claimed.append(pk)  # sent, skipped or claimed by another message already
+        return "next"
+    mine = Reminder.objects.filter(pk=pk, claim=token, status=Reminder.SENDING)
+    phase = "check"
+    try:
+        reminder = _load(pk)
+        user = reminder.user
+        user_counts = _due_by_user_and_kind([user.pk], now).get(user.pk, {"skill": 0, "fact": 0})
+        due = sum(user_counts.values())
+        reason = _why_not(reminder, due, now)
+        if reason:
+            mine.update(status=Reminder.SKIPPED, finished_at=now, detail=reason[:200])
+            result.skipped[pk] = reason
+            return "next"
+        pref = user.reminder_preference
+        if pref.email_enabled and user.email:
+            message = emails.review_digest_message(
+                user, user_counts, reminder.local_date, services.unsubscribe_token(user.pk)
+            )
+            # The last look, right before the send begins: an unsubscribe, pause or channel
+            # switched off that is confirmed by now stops this email.
+            reminder = _load(pk)
+            reason = _why_not(reminder, due, now)
+            if reason:
+                mine.update(status=Reminder.SKIPPED, finished_at=now, detail=reason[:200])
+                result.skipped[pk] = reason
+                return "next"
+            pref = reminder.user.reminder_preference
+            if pref.email_enabled:
+                try:
+                    phase = "connect"
+                    message.connection = mailer.open()
+                    phase = "send"
+                    message.send()
+                except SoftTimeLimitExceeded:
+                    raise
+                except Exception as exc:
+                    mailer.discard()
+                    return _send_failed(pk, mine, reminder.attempts, exc, now, result)
+        phase = "record"
+        # The email went (or there was none to send): the row is marked sent and its notification
+        # written in one transaction, so a notification exists exactly for each row marked sent.
+        with transaction.atomic():
+            if mine.update(status=Reminder.SENT, finished_at=timezone.now()) and pref.in_app_enabled:
+                Notification.objects.create(
+                    user=user,
+                    reminder_id=pk,
+                    title=emails.wording_for(reminder.local_date, due)[0],
+                    body=emails.due_summary(user_counts),
+                    link=reverse("review:session"),
+                    created_at=now,
+                )
+        result.sent.append(pk)
+        return "next"
+    except SoftTimeLimitExceeded:
+        if phase in ("check", "connect"):  # nothing went out: the row is owed again
+            mine.update(status=Reminder.PLANNED, claim=None, message_due_at=now, detail="time limit before sending")
+            result.unattempted.append(pk)
+        else:  # the email may be out: never resend it
+            mine.update(status=Reminder.AMBIGUOUS, finished_at=now, detail="time limit while sending; may have gone")
+            result.ambiguous.append(pk)
+        raise
+
+
+def _send_failed(pk: int, mine, attempts: int, exc: Exception, now: datetime, result: SendResult) -> str:
+    detail = f"{type(exc).__name__}: {getattr(exc, 'smtp_code', '')}".strip(": ")
+    if not emails.is_transient(exc):
+        log.warning("reminder %s failed permanently: %s", pk, detail)
+        mine.update(status=Reminder.FAILED, finished_at=now, detail=detail[:200])
+        result.failed[pk] = detail
+        return "next"
+    if attempts > app_settings.REMINDER_MAX_RETRIES:
+        log.warning("reminder %s gave up after %s attempts: %s", pk, attempts, detail)
+        mine.update(status=Reminder.FAILED, finished_at=now, detail=f"gave up: {detail}"[:200])
+        result.failed[pk] = f"gave up: {detail}"
+        return "stop"
+    result.retry_in = retry_countdown(attempts - 1)
+    due_at = now + timedelta(seconds=result.retry_in)
+    mine.update(status=Reminder.PLANNED, claim=None, message_due_at=due_at, detail=f"retrying after {detail}"[:200])
+    result.transient[pk] = detail
+    return "stop"
 
 
 def _trainee_of(user, pref: ReminderPreference, enrolled: bool) -> timing.Trainee:
@@ -387,29 +515,20 @@ def _trainee_of(user, pref: ReminderPreference, enrolled: bool) -> timing.Traine
     )
 
 
-def _record(result: SendResult, notifications: list[Notification], token: uuid.UUID, now: datetime) -> None:
-    """Write the batch's outcome; only rows this claim still holds in 'sending' change."""
-    mine = Reminder.objects.filter(claim=token, status=Reminder.SENDING)
-    with transaction.atomic():
-        Notification.objects.bulk_create(notifications, ignore_conflicts=True)
-        if result.sent:
-            mine.filter(pk__in=result.sent).update(status=Reminder.SENT, finished_at=now)
-        for status, outcomes in ((Reminder.SKIPPED, result.skipped), (Reminder.FAILED, result.failed)):
-            by_detail: dict[str, list[int]] = {}
-            for pk, detail in outcomes.items():
-                by_detail.setdefault(detail, []).append(pk)
-            for detail, pks in by_detail.items():
-                mine.filter(pk__in=pks).update(status=status, finished_at=now, detail=detail[:200])
-        for pk, detail in result.transient.items():
-            mine.filter(pk=pk).update(status=Reminder.PLANNED, claim=None, detail=f"retrying after {detail}"[:200])
+def retry_later(result: SendResult, now: datetime | None = None) -> int:
+    """After a transient error or a time limit, the rows the batch did not finish get a new
+    message (after the backoff for a transient error, at once otherwise). If that enqueue fails
+    they are still planned and the relay picks them up."""
+    rest = [*result.transient, *result.unattempted]
+    return enqueue_sends(rest, now, countdown=result.retry_in)
 
 
 def reminder_send(reminder_id: int, now: datetime | None = None) -> str:
     """Send one planned reminder at most once; returns what happened ('sent', 'skipped: ...',
-    'failed: ...', 'not claimable'). Raises TransientSendError when a retry may succeed."""
+    'failed: ...', 'retrying: ...', 'not claimable')."""
     result = send_batch([reminder_id], now)
     if result.transient:
-        raise TransientSendError(result.transient[reminder_id])
+        return f"retrying: {result.transient[reminder_id]}"
     if result.sent:
         return "sent"
     if result.skipped:
@@ -417,15 +536,6 @@ def reminder_send(reminder_id: int, now: datetime | None = None) -> str:
     if result.failed:
         return f"failed: {result.failed[reminder_id]}"
     return "not claimable"
-
-
-def reminder_give_up(reminder_id: int, detail: str, now: datetime | None = None) -> bool:
-    """Retries are spent: a planned row is marked failed so nothing sends it later."""
-    return bool(
-        Reminder.objects.filter(pk=reminder_id, status=Reminder.PLANNED).update(
-            status=Reminder.FAILED, finished_at=now or timezone.now(), detail=f"gave up: {detail}"[:200]
-        )
-    )
 
 
 def retry_countdown(retries: int) -> float:

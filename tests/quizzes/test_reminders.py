@@ -246,12 +246,12 @@ def test_retries_are_capped_then_the_row_is_failed(
     flaky_smtp.failures = [TimeoutError("slow")] * 10
     sweep(django_capture_on_commit_callbacks)
     reminder = Reminder.objects.get()
-    # one try inside the chunk, then its own task: a first try and 2 retries
-    assert reminder.status == Reminder.FAILED and reminder.attempts == 4 and not flaky_smtp.sent
+    # a first try and 2 retries, then the row is failed (the relay never picks it up again)
+    assert reminder.status == Reminder.FAILED and reminder.attempts == 3 and not flaky_smtp.sent
     assert reminder.detail.startswith("gave up")
 
 
-def test_a_row_stuck_in_sending_is_abandoned_and_never_resent(
+def test_a_row_stuck_in_sending_is_marked_ambiguous_and_never_resent(
     cohort, review_course, eager_celery, django_capture_on_commit_callbacks
 ):
     due_trainee("tara", cohort, NOW)
@@ -262,7 +262,7 @@ def test_a_row_stuck_in_sending_is_abandoned_and_never_resent(
     with time_machine.travel(NOW + timedelta(hours=1), tick=False):
         report = sweep(django_capture_on_commit_callbacks)
         assert reminders.reminder_send(reminder_id) == "not claimable"
-    assert report.abandoned == 1 and Reminder.objects.get().status == Reminder.ABANDONED and not mail.outbox
+    assert report.ambiguous == 1 and Reminder.objects.get().status == Reminder.AMBIGUOUS and not mail.outbox
 
 
 def test_dry_run_lists_who_and_why_and_changes_nothing(cohort, review_course, frozen, eager_celery, capsys):
@@ -291,10 +291,11 @@ def test_plan_reminders_command_plans_and_sends(
 def test_keyset_batches_cover_everyone_once(cohort, review_course, frozen, eager_celery, django_assert_num_queries):
     for n in range(7):
         due_trainee(f"t{n}", cohort, NOW)
-    # abandon stuck rows, then per batch: select, grouped count, savepoint, insert (+ select the new ids
-    # on SQLite; PostgreSQL's INSERT returns them), next looks, release
+    # the relay (stuck rows ambiguous, stale rows expired, overdue ids), then per batch: select,
+    # grouped count, savepoint, insert (+ select the new ids on SQLite; PostgreSQL's INSERT returns
+    # them), next looks, release
     per_batch = 6 if connection.vendor == "postgresql" else 7
-    with django_assert_num_queries(1 + 3 * per_batch):
+    with django_assert_num_queries(3 + 3 * per_batch):
         report = reminders.plan_sweep(batch_size=3)
     assert report.batches == 3 and report.planned == 7 and Reminder.objects.count() == 7
 

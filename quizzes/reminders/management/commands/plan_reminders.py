@@ -22,6 +22,8 @@ class Command(BaseCommand):
             f"{verb} {report.planned} reminder{'s' if report.planned != 1 else ''}, "
             f"deferred {report.deferred} (quiet hours), skipped: {skipped}; "
             f"looked at {report.looked_at} trainee(s) in {report.batches} batch(es)"
-            + (f"; marked {report.abandoned} stuck send(s) abandoned" if report.abandoned else "")
+            + (f"; relayed {report.relayed} overdue send(s)" if report.relayed else "")
+            + (f"; expired {report.expired} stale" if report.expired else "")
+            + (f"; marked {report.ambiguous} stuck send(s) ambiguous" if report.ambiguous else "")
             + "."
         )
