@@ -8,8 +8,9 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from . import grading, selectors, services
+from . import forms, grading, selectors, services
 from .models import Answer
+from .validators import error_text
 
 
 def module_panel(request, outline, state) -> str:
@@ -60,7 +61,7 @@ def attempt_page(request, attempt_id):
     return render(request, "attune/quizzes/attempt.html", {"attempt": attempt, "step": step, "quiz": attempt.quiz})
 
 
-def _error_page(request, attempt, error, status):
+def _error_page(request, attempt, error, status, form=None):
     """Show the step again with what went wrong, keeping the text the trainee sent."""
     attempt.refresh_from_db()
     step = selectors.current_step(attempt)
@@ -72,22 +73,22 @@ def _error_page(request, attempt, error, status):
         "quiz": attempt.quiz,
         "error": error,
         "posted_text": request.POST.get("text", ""),
+        "form": form,
     }
     return render(request, "attune/quizzes/attempt.html", context, status=status)
-
-
-def _first_error(exc: ValidationError) -> str:
-    return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
 
 
 @login_required
 @require_POST
 def write_reply(request, attempt_id):
     attempt = _attempt(request, attempt_id)
+    form = forms.ReplyForm(request.POST)
+    if not form.is_valid():
+        return _error_page(request, attempt, error_text(form.errors), 400, form)
     try:
-        services.attempt_write_reply(attempt, request.POST.get("item", ""), request.POST.get("text", ""))
+        services.attempt_write_reply(attempt, form.cleaned_data["item"], form.cleaned_data["text"])
     except ValidationError as exc:
-        return _error_page(request, attempt, _first_error(exc), 400)
+        return _error_page(request, attempt, error_text(exc), 400, form)
     except services.Conflict as exc:
         return _error_page(request, attempt, str(exc), 409)
     return redirect("quizzes:attempt", attempt.pk)
@@ -97,19 +98,16 @@ def write_reply(request, attempt_id):
 @require_POST
 def answer(request, attempt_id):
     attempt = _attempt(request, attempt_id)
-    confidence = request.POST.get("confidence", "")
-    seconds = request.POST.get("seconds", "")
+    form = forms.AnswerForm(request.POST)
+    if not form.is_valid():
+        return _error_page(request, attempt, error_text(form.errors), 400, form)
+    data = form.cleaned_data
     try:
         outcome = services.attempt_answer(
-            attempt,
-            request.POST.get("item", ""),
-            request.POST.get("step", ""),
-            request.POST.get("option", ""),
-            int(confidence) if confidence.isdigit() else confidence or None,
-            float(seconds) if seconds.replace(".", "", 1).isdigit() else None,
+            attempt, data["item"], data["step"], data["option"], data["confidence"], data["seconds"]
         )
     except ValidationError as exc:
-        return _error_page(request, attempt, _first_error(exc), 400)
+        return _error_page(request, attempt, error_text(exc), 400, form)
     except services.Conflict as exc:
         return _error_page(request, attempt, str(exc), 409)
     return redirect("quizzes:feedback", attempt.pk, outcome.answer.pk)
@@ -172,10 +170,14 @@ def result(request, attempt_id):
 @require_POST
 def save_reflection(request, attempt_id):
     attempt = _attempt(request, attempt_id)
+    form = forms.ReflectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, error_text(form.errors))
+        return redirect("quizzes:result", attempt.pk)
     try:
-        services.reflection_save(attempt, request.POST.get("text", ""), request.POST.get("shared") == "on")
+        services.reflection_save(attempt, form.cleaned_data["text"], form.cleaned_data["shared"])
     except ValidationError as exc:
-        messages.error(request, _first_error(exc))
+        messages.error(request, error_text(exc))
         return redirect("quizzes:result", attempt.pk)
     except services.Conflict as exc:
         messages.error(request, str(exc))
