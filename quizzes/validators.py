@@ -105,8 +105,14 @@ class MeasuredSecondsField(forms.Field):
 def api_confidence_field():
     from rest_framework import serializers
 
+    class AsciiIntegerField(serializers.IntegerField):
+        def to_internal_value(self, data):
+            if isinstance(data, str) and not data.isascii():  # int() reads '٣' as 3; the page's choices do not
+                self.fail("invalid")
+            return super().to_internal_value(data)
+
     messages = dict.fromkeys(("invalid", "min_value", "max_value", "max_string_length", "required"), CONFIDENCE_ERROR)
-    return serializers.IntegerField(min_value=CONFIDENCE_MIN, max_value=CONFIDENCE_MAX, error_messages=messages)
+    return AsciiIntegerField(min_value=CONFIDENCE_MIN, max_value=CONFIDENCE_MAX, error_messages=messages)
 
 
 def api_seconds_field():

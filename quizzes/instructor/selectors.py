@@ -40,7 +40,9 @@ def cohorts_taught_by(user) -> QuerySet[Cohort]:
 
 def is_instructor(user) -> bool:
     """Whether the instructor pages are for this user at all (anyone else gets 403)."""
-    return user.is_authenticated and (getattr(user, "is_staff", False) or Cohort.objects.filter(instructors=user).exists())
+    return user.is_authenticated and (
+        getattr(user, "is_staff", False) or Cohort.objects.filter(instructors=user).exists()
+    )
 
 
 def cohort_for(user, cohort_id: int) -> Cohort:

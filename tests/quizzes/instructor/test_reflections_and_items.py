@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -201,3 +203,17 @@ def test_api_is_in_the_schema(client):
         "/api/v1/instructor/cohorts/{cohort_id}/quizzes/{quiz_id}/",
     ):
         assert path in schema
+
+
+def test_a_lone_surrogate_or_odd_score_in_the_api_is_a_400_naming_the_field(api, cohort, played):
+    url = reflection_url(cohort, played.reflection, api=True)
+    scores = {RUBRIC[0]: 2, RUBRIC[1]: 1}
+    body = json.dumps({"rubric_scores": scores, "comment": "a\ud800b"})  # ASCII JSON: "\\ud800"
+    response = api.put(url, body, content_type="application/json")
+    assert response.status_code == 400 and list(response.json()) == ["comment"]
+    for odd in ["²", "9" * 5000, 3]:
+        response = api.put(url, {"rubric_scores": {**scores, RUBRIC[0]: odd}}, format="json")
+        assert response.status_code == 400 and list(response.json()) == ["rubric_scores"]
+    response = api.put(url, {"rubric_scores": {RUBRIC[0]: 2}}, format="json")
+    assert response.status_code == 400 and "missing a score" in str(response.json()["rubric_scores"])
+    assert Reflection.objects.get(pk=played.reflection.pk).scored_at is None
