@@ -47,6 +47,14 @@ def error_dict(errors) -> dict[str, str]:
 # ---------------------------------------------------------------- form fields
 
 
+def row_id(value) -> int | None:
+    """A posted row id, or None when it cannot be one ('²' passes str.isdigit() but not int(),
+    and 30 digits would overflow a bigint): such an id finds no row, a 404 or nothing marked."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return None
+
+
 def text_field(limit: int, *, required: bool = True, **kwargs) -> forms.CharField:
     """Text a person writes: stripped, at most `limit` characters, no NUL or lone surrogate."""
     return forms.CharField(

@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from ..validators import no_nul
+from ..validators import no_nul, row_id
 from . import timing
 from .models import ReminderPreference
 
@@ -107,7 +107,7 @@ class IdsField(forms.Field):
     def to_python(self, value):
         if not value:
             return None  # none sent: all
-        return [int(v) for v in value if isinstance(v, str) and v.isascii() and v.isdigit() and len(v) <= 18]
+        return [whole for whole in map(row_id, value) if whole is not None]
 
 
 class NotificationsReadForm(forms.Form):

@@ -15,7 +15,4 @@ class ReviewAnswerForm(forms.Form):
 
     def clean_card(self) -> int | None:
         """The card's id, or None ('²', 30 digits: no such card, a 404 rather than an error)."""
-        value = self.cleaned_data["card"]
-        if value.isascii() and value.isdigit() and len(value) <= 18:
-            return int(value)
-        return None
+        return validators.row_id(self.cleaned_data["card"])
