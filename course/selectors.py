@@ -14,7 +14,7 @@ def courses_visible_to(user) -> QuerySet[Course]:
     """Courses a user may open: their cohorts' (as trainee or instructor); staff see all."""
     if not user.is_authenticated:
         return Course.objects.none()
-    if user.is_staff:
+    if getattr(user, "is_staff", False):  # a custom user model may have no is_staff
         return Course.objects.all()
     return Course.objects.filter(Q(cohorts__enrollments__user=user) | Q(cohorts__instructors=user)).distinct()
 

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from course.package import PackageError, Problem
 from course.services import ImportReport, module_result_record, module_set_quiz_required, sync_fields, upsert
 
-from . import grading
+from . import grading, validators
 from .models import TEXT_LIMITS, Answer, Attempt, Dimension, FreeReply, Item, Quiz, Reflection, ReflectionAccess, Skill
 from .package import QuizSection
 from .signals import answer_recorded
@@ -122,22 +123,21 @@ def package_apply(course, modules: dict, section: QuizSection, report: ImportRep
 
 
 def clean_text(field: str, value, limit: int) -> str:
-    """Trainee text: required, at most `limit` characters, no NUL bytes; errors name the field."""
+    """Defence for callers other than the forms and serializers (seed commands, tests): the very
+    field the form uses, its errors under `field`."""
     if not isinstance(value, str):
-        raise ValidationError({field: "must be text."})
-    if "\x00" in value:
-        raise ValidationError({field: "must not contain NUL (\\x00) characters."})
-    value = value.strip()
-    if not value:
-        raise ValidationError({field: "must not be empty."})
-    if len(value) > limit:
-        raise ValidationError({field: f"must be at most {limit} characters (got {len(value)})."})
-    return value
+        raise ValidationError({field: gettext("must be text.")})
+    try:
+        return validators.text_field(limit).clean(value)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages})
 
 
 def clean_confidence(value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 4:
-        raise ValidationError({"confidence": "must be a whole number from 1 (guessing) to 4 (sure)."})
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError({"confidence": validators.CONFIDENCE_ERROR})
+    if not validators.CONFIDENCE_MIN <= value <= validators.CONFIDENCE_MAX:
+        raise ValidationError({"confidence": validators.CONFIDENCE_ERROR})
     return value
 
 

@@ -1,6 +1,5 @@
 """Playing a quiz in the browser: thin views over quizzes.services and quizzes.selectors."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -9,8 +8,9 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from . import extensions, grading, selectors, services, sessions
+from . import extensions, forms, grading, selectors, services, sessions
 from .models import Answer
+from .validators import error_text
 
 
 def module_panel(request, outline, state) -> str:
@@ -61,7 +61,7 @@ def attempt_page(request, attempt_id):
     return render(request, "attune/quizzes/attempt.html", {"attempt": attempt, "step": step, "quiz": attempt.quiz})
 
 
-def _error_page(request, attempt, error, status):
+def _error_page(request, attempt, error, status, form=None):
     """Show the step again with what went wrong, keeping the text the trainee sent."""
     attempt.refresh_from_db()
     step = selectors.current_step(attempt)
@@ -73,22 +73,22 @@ def _error_page(request, attempt, error, status):
         "quiz": attempt.quiz,
         "error": error,
         "posted_text": request.POST.get("text", ""),
+        "form": form,
     }
     return render(request, "attune/quizzes/attempt.html", context, status=status)
-
-
-def _first_error(exc: ValidationError) -> str:
-    return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
 
 
 @login_required
 @require_POST
 def write_reply(request, attempt_id):
     attempt = _attempt(request, attempt_id)
+    form = forms.ReplyForm(request.POST)
+    if not form.is_valid():
+        return _error_page(request, attempt, error_text(form.errors), 400, form)
     try:
-        services.attempt_write_reply(attempt, request.POST.get("item", ""), request.POST.get("text", ""))
+        services.attempt_write_reply(attempt, form.cleaned_data["item"], form.cleaned_data["text"])
     except ValidationError as exc:
-        return _error_page(request, attempt, _first_error(exc), 400)
+        return _error_page(request, attempt, error_text(exc), 400, form)
     except services.Conflict as exc:
         return _error_page(request, attempt, str(exc), 409)
     return redirect("quizzes:attempt", attempt.pk)
@@ -98,19 +98,16 @@ def write_reply(request, attempt_id):
 @require_POST
 def answer(request, attempt_id):
     attempt = _attempt(request, attempt_id)
-    confidence = request.POST.get("confidence", "")
-    seconds = request.POST.get("seconds", "")
+    form = forms.AnswerForm(request.POST)
+    if not form.is_valid():
+        return _error_page(request, attempt, error_text(form.errors), 400, form)
+    data = form.cleaned_data
     try:
         outcome = services.attempt_answer(
-            attempt,
-            request.POST.get("item", ""),
-            request.POST.get("step", ""),
-            request.POST.get("option", ""),
-            int(confidence) if confidence.isdigit() else confidence or None,
-            float(seconds) if seconds.replace(".", "", 1).isdigit() else None,
+            attempt, data["item"], data["step"], data["option"], data["confidence"], data["seconds"]
         )
     except ValidationError as exc:
-        return _error_page(request, attempt, _first_error(exc), 400)
+        return _error_page(request, attempt, error_text(exc), 400, form)
     except services.Conflict as exc:
         return _error_page(request, attempt, str(exc), 409)
     return redirect("quizzes:feedback", attempt.pk, outcome.answer.pk)
@@ -181,10 +178,14 @@ def result(request, attempt_id):
 @require_POST
 def save_reflection(request, attempt_id):
     attempt = _attempt(request, attempt_id)
+    form = forms.ReflectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, error_text(form.errors))
+        return redirect("quizzes:result", attempt.pk)
     try:
-        services.reflection_save(attempt, request.POST.get("text", ""), request.POST.get("shared") == "on")
+        services.reflection_save(attempt, form.cleaned_data["text"], form.cleaned_data["shared"])
     except ValidationError as exc:
-        messages.error(request, _first_error(exc))
+        messages.error(request, error_text(exc))
         return redirect("quizzes:result", attempt.pk)
     except services.Conflict as exc:
         messages.error(request, str(exc))
@@ -193,17 +194,11 @@ def save_reflection(request, attempt_id):
     return redirect("quizzes:result", attempt.pk)
 
 
-class ReplayForm(forms.Form):
-    """The choices of a replay so far, as option ids joined by dots ("a.c")."""
-
-    path = forms.RegexField(regex=r"^([A-Za-z0-9]{1,8}(\.[A-Za-z0-9]{1,8}){0,15})?$", max_length=140, required=False)
-
-
 @login_required
 def session_replay(request, item_id):
     """Replay a session the trainee has finished, unscored: nothing is written."""
     item = get_object_or_404(selectors.sessions_replayable_by(request.user), pk=item_id)
-    form = ReplayForm(request.GET)
+    form = forms.ReplayForm(request.GET)
     if not form.is_valid():
         return render(request, "attune/quizzes/replay.html", {"item": item, "errors": form.errors}, status=400)
     path = form.cleaned_data["path"] or ""

@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .. import selectors
+from .. import selectors, validators
 from ..models import TEXT_LIMITS
 
 
@@ -60,15 +60,15 @@ class AttemptSerializer(serializers.Serializer):
 
 class ReplyInputSerializer(serializers.Serializer):
     item = serializers.CharField(max_length=100)
-    text = serializers.CharField(max_length=TEXT_LIMITS["free_reply"], trim_whitespace=True)
+    text = validators.api_text_field(TEXT_LIMITS["free_reply"])
 
 
 class AnswerInputSerializer(serializers.Serializer):
     item = serializers.CharField(max_length=100)
     step = serializers.CharField(max_length=32, allow_blank=True, default="")
     option = serializers.CharField(max_length=8)
-    confidence = serializers.IntegerField(min_value=1, max_value=4)
-    seconds = serializers.FloatField(min_value=0, max_value=86400, required=False, allow_null=True)
+    confidence = validators.api_confidence_field()
+    seconds = validators.api_seconds_field()
 
 
 class ChoiceFeedbackSerializer(serializers.Serializer):
@@ -139,7 +139,7 @@ class AnswerOutcomeSerializer(serializers.Serializer):
 
 
 class ReflectionInputSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=TEXT_LIMITS["reflection"])
+    text = validators.api_text_field(TEXT_LIMITS["reflection"])
     shared = serializers.BooleanField()
 
 

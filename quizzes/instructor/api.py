@@ -16,7 +16,9 @@ from rest_framework.views import APIView
 
 from ..api.views import ConflictError
 from ..services import Conflict
+from ..validators import api_text_field
 from . import rules, selectors, services
+from .forms import DashboardQueryForm, rubric_scores
 
 
 class IsInstructor(BasePermission):
@@ -185,7 +187,11 @@ class ReflectionScoreInputSerializer(serializers.Serializer):
         child=serializers.IntegerField(min_value=0, max_value=2),
         help_text="Every criterion of the quiz's rubric mapped to 0, 1 or 2.",
     )
-    comment = serializers.CharField(max_length=services.COMMENT_LIMIT, allow_blank=True, default="")
+    comment = api_text_field(services.COMMENT_LIMIT, allow_blank=True, default="")
+
+    def validate_rubric_scores(self, value):
+        rubric = self.context["rubric"]
+        return rubric_scores(rubric, value) if rubric else {}
 
 
 class QuizSummarySerializer(serializers.Serializer):
@@ -305,10 +311,10 @@ class DashboardView(InstructorView):
     def get(self, request, cohort_id):
         cohort = selectors.cohort_for(request.user, cohort_id)
         modules = selectors.course_modules(cohort)
-        try:
-            query = rules.DashboardQuery.from_params(request.query_params, {m.slug for m in modules})
-        except ValueError as exc:
-            raise DRFValidationError(exc.args[0])
+        form = DashboardQueryForm(request.query_params, {m.slug for m in modules})
+        if not form.is_valid():
+            raise DRFValidationError({field: list(messages) for field, messages in form.errors.items()})
+        query = form.query
         board = selectors.cohort_dashboard(cohort, query, modules=modules)
         return Response(DashboardSerializer(dashboard_payload(board, rules.paginate(board.rows, query.page))).data)
 
@@ -340,7 +346,8 @@ class ReflectionView(InstructorView):
     def put(self, request, cohort_id, reflection_id):
         cohort = selectors.cohort_for(request.user, cohort_id)
         reflection = selectors.reflection_for(request.user, cohort, reflection_id)
-        serializer = ReflectionScoreInputSerializer(data=request.data)
+        rubric = list(reflection.attempt.quiz.reflection_rubric or [])
+        serializer = ReflectionScoreInputSerializer(data=request.data, context={"rubric": rubric})
         serializer.is_valid(raise_exception=True)
         try:
             reflection = services.reflection_score(

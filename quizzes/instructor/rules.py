@@ -54,7 +54,7 @@ RISK_FILTERS = ("", "at_risk", "on_track")
 
 @dataclass(frozen=True)
 class DashboardQuery:
-    """The dashboard's filters and order, parsed from query parameters (errors name the parameter)."""
+    """The dashboard's filters and order (quizzes.instructor.forms.DashboardQueryForm parses them)."""
 
     q: str = ""
     risk: str = ""
@@ -63,39 +63,6 @@ class DashboardQuery:
     sort: str = "name"
     descending: bool = False
     page: int = 1
-
-    @classmethod
-    def from_params(cls, params, module_slugs: set[str]) -> DashboardQuery:
-        errors: dict[str, str] = {}
-        q = (params.get("q") or "").strip()
-        if len(q) > 100 or "\x00" in q:
-            errors["q"] = "must be at most 100 characters of text."
-        risk = params.get("risk") or ""
-        if risk not in RISK_FILTERS:
-            errors["risk"] = f"must be one of {', '.join(r for r in RISK_FILTERS if r)} (or empty)."
-        module = params.get("module") or ""
-        if module and module not in module_slugs:
-            errors["module"] = "is not a module of this cohort's course."
-        status = params.get("status") or ""
-        status = STATUS_ALIASES.get(status, status)
-        if status and status not in STATUSES:
-            errors["status"] = f"must be one of: {', '.join(STATUSES)}."
-        if status and not module:
-            errors["status"] = "needs a module (the status is a module's status)."
-        sort = params.get("sort") or "name"
-        descending = sort.startswith("-")
-        if sort.lstrip("-") not in SORTS:
-            errors["sort"] = f"must be one of {', '.join(SORTS)}, optionally prefixed with '-' for descending."
-        page = params.get("page") or "1"
-        # isascii: str.isdigit() also accepts "²", which int() rejects, as it does 5,000 digits.
-        valid = isinstance(page, str) and page.isascii() and page.isdigit() and len(page) <= 6
-        if not (valid and 1 <= int(page) <= 100_000):
-            errors["page"] = "must be a whole number from 1."
-        if errors:
-            raise ValueError(errors)
-        return cls(
-            q=q, risk=risk, module=module, status=status, sort=sort.lstrip("-"), descending=descending, page=int(page)
-        )
 
     @property
     def sort_param(self) -> str:

@@ -35,12 +35,14 @@ def cohorts_taught_by(user) -> QuerySet[Cohort]:
     if not user.is_authenticated:
         return Cohort.objects.none()
     cohorts = Cohort.objects.select_related("course").order_by("-start_date", "name")
-    return cohorts if user.is_staff else cohorts.filter(instructors=user)
+    return cohorts if getattr(user, "is_staff", False) else cohorts.filter(instructors=user)
 
 
 def is_instructor(user) -> bool:
     """Whether the instructor pages are for this user at all (anyone else gets 403)."""
-    return user.is_authenticated and (user.is_staff or Cohort.objects.filter(instructors=user).exists())
+    return user.is_authenticated and (
+        getattr(user, "is_staff", False) or Cohort.objects.filter(instructors=user).exists()
+    )
 
 
 def cohort_for(user, cohort_id: int) -> Cohort:
@@ -81,7 +83,8 @@ def _trainee_ids(cohort: Cohort) -> QuerySet:
 
 
 def display_name(user) -> str:
-    return user.get_full_name() or user.get_username()
+    full_name = getattr(user, "get_full_name", None)  # AbstractBaseUser has none
+    return (full_name() if callable(full_name) else "") or user.get_username()
 
 
 # ---------------------------------------------------------------- spaced review (issue 5, read only)

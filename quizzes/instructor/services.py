@@ -9,10 +9,9 @@ from django.utils import timezone
 from ..models import Reflection
 from ..services import Conflict, reflection_access_record
 from ..signals import reflection_scored
+from .forms import COMMENT_LIMIT, RUBRIC_MAX, ReflectionScoreForm
 
-COMMENT_LIMIT = 2000
-RUBRIC_MAX = 2
-SCORE_TEXTS = {str(n) for n in range(RUBRIC_MAX + 1)}
+__all__ = ["COMMENT_LIMIT", "RUBRIC_MAX", "reflection_open", "reflection_score"]
 
 
 def reflection_open(reflection: Reflection, viewer) -> Reflection:
@@ -22,51 +21,17 @@ def reflection_open(reflection: Reflection, viewer) -> Reflection:
     return reflection
 
 
-def clean_rubric_scores(rubric: list[str], scores) -> dict[str, int]:
-    """One whole number 0-2 for every criterion of the rubric, keyed by the criterion's text."""
-    if not isinstance(scores, dict):
-        raise ValidationError({"rubric_scores": "must map each rubric criterion to a score of 0, 1 or 2."})
-    unknown = sorted(set(scores) - set(rubric))
-    if unknown:
-        raise ValidationError({"rubric_scores": f"not criteria of this rubric: {', '.join(unknown)}."})
-    missing = [c for c in rubric if c not in scores]
-    if missing:
-        raise ValidationError({"rubric_scores": f"missing a score for: {', '.join(missing)}."})
-    cleaned = {}
-    for criterion in rubric:
-        value = scores[criterion]
-        # Only the exact digits: str.isdigit() accepts "²" and 5,000-digit strings, which int() rejects.
-        if isinstance(value, str) and value in SCORE_TEXTS:
-            value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= RUBRIC_MAX:
-            raise ValidationError({"rubric_scores": f"'{criterion}' must be 0, 1 or 2."})
-        cleaned[criterion] = value
-    return cleaned
-
-
-def clean_comment(value) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise ValidationError({"comment": "must be text."})
-    if "\x00" in value:
-        raise ValidationError({"comment": "must not contain NUL (\\x00) characters."})
-    value = value.strip()
-    if len(value) > COMMENT_LIMIT:
-        raise ValidationError({"comment": f"must be at most {COMMENT_LIMIT} characters (got {len(value)})."})
-    return value
-
-
 def reflection_score(reflection: Reflection, instructor, scores, comment) -> Reflection:
     """Score a shared reflection 0-2 per rubric criterion and leave a comment the trainee sees.
 
     The UPDATE is conditional on the reflection still being shared, so a trainee who withdraws
     it while the instructor is typing is not scored against their wish."""
     rubric = list(reflection.attempt.quiz.reflection_rubric or [])
-    cleaned = clean_rubric_scores(rubric, scores) if rubric else {}
-    comment = clean_comment(comment)
-    if not rubric and not comment:
-        raise ValidationError({"comment": "must not be empty when the quiz has no rubric to score."})
+    # The page's form and the API's serializer have cleaned both; the same rules once more, for other callers.
+    form = ReflectionScoreForm(rubric, data={"rubric_scores": scores, "comment": comment or ""})
+    if not form.is_valid():
+        raise ValidationError(form.errors.as_data())
+    cleaned, comment = form.cleaned_data["rubric_scores"], form.cleaned_data["comment"]
     now = timezone.now()
     changed = (cleaned or None, comment) != (reflection.rubric_scores, reflection.instructor_comment)
     with transaction.atomic():

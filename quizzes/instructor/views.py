@@ -18,7 +18,9 @@ from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from ..services import Conflict
+from ..validators import error_dict, error_text
 from . import charts, csvexport, rules, selectors, services
+from .forms import DashboardQueryForm, ReflectionScoreForm
 from .signals import remember_teaching
 
 
@@ -36,14 +38,8 @@ def instructor_required(view):
 
 
 def _query(request, modules):
-    try:
-        return rules.DashboardQuery.from_params(request.GET, {m.slug for m in modules}), None
-    except ValueError as exc:
-        return None, exc.args[0]
-
-
-def _first_error(exc: ValidationError) -> str:
-    return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
+    form = DashboardQueryForm(request.GET, {m.slug for m in modules})
+    return (form.query, None) if form.is_valid() else (None, error_dict(form.errors))
 
 
 @instructor_required
@@ -161,12 +157,14 @@ def reflection(request, cohort_id, reflection_id):
     rubric = list(item.attempt.quiz.reflection_rubric or [])
     error, status = None, 200
     if request.method == "POST":
-        posted = {criterion: request.POST.get(f"score-{index}", "") for index, criterion in enumerate(rubric)}
-        scores = {criterion: value for criterion, value in posted.items() if value != ""}
+        form = ReflectionScoreForm(rubric, request.POST)
         try:
-            services.reflection_score(item, request.user, scores, request.POST.get("comment", ""))
+            if not form.is_valid():
+                raise ValidationError(form.errors.as_data())
+            data = form.cleaned_data
+            services.reflection_score(item, request.user, data["rubric_scores"], data["comment"])
         except ValidationError as exc:
-            error, status = _first_error(exc), 400
+            error, status = error_text(exc), 400
         except Conflict as exc:
             error, status = str(exc), 409
         else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.urls import path
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError as DRFValidationError
@@ -12,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import selectors, services
+from .forms import parse_local_time, validate_iana_zone
 from .models import ReminderPreference
 
 # ---------------------------------------------------------------- serializers
@@ -40,17 +42,29 @@ class PreferenceSerializer(serializers.ModelSerializer):
 
 
 class PreferenceInputSerializer(serializers.Serializer):
-    """Any subset of the fields; values are checked by the service, which names the field."""
+    """Any subset of the fields, checked by the rules the page's PreferenceForm uses."""
 
-    time_zone = serializers.CharField(max_length=64, required=False)
-    reminder_time = serializers.CharField(max_length=8, required=False)
-    quiet_start = serializers.CharField(max_length=8, required=False, allow_null=True, allow_blank=True)
-    quiet_end = serializers.CharField(max_length=8, required=False, allow_null=True, allow_blank=True)
+    time_zone = serializers.CharField(max_length=64, required=False, validators=[validate_iana_zone])
+    reminder_time = serializers.CharField(max_length=32, required=False)
+    quiet_start = serializers.CharField(max_length=32, required=False, allow_null=True, allow_blank=True)
+    quiet_end = serializers.CharField(max_length=32, required=False, allow_null=True, allow_blank=True)
     email_enabled = serializers.BooleanField(required=False)
     in_app_enabled = serializers.BooleanField(required=False)
-    frequency = serializers.ChoiceField(choices=["daily", "weekly", "off"], required=False)
+    frequency = serializers.ChoiceField(choices=[key for key, _ in ReminderPreference.FREQUENCIES], required=False)
     paused_until = serializers.DateField(required=False, allow_null=True)
     subscribed = serializers.BooleanField(required=False)
+
+    def validate_reminder_time(self, value):
+        parsed = parse_local_time(value)
+        if parsed is None:
+            raise serializers.ValidationError(gettext("is required."))
+        return parsed
+
+    def validate_quiet_start(self, value):
+        return parse_local_time(value)
+
+    def validate_quiet_end(self, value):
+        return parse_local_time(value)
 
 
 class NotificationSerializer(serializers.Serializer):

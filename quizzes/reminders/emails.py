@@ -68,7 +68,7 @@ def review_digest_message(user, counts: dict[str, int], local_date: date, unsubs
     subject, opening = wording_for(local_date, total)
     unsubscribe_url = absolute(reverse("reminders:unsubscribe", args=[unsubscribe_token]))
     context = {
-        "name": user.first_name or user.get_username(),
+        "name": getattr(user, "first_name", "") or user.get_username(),  # a custom user may have no first_name
         "opening": opening,
         "total": total,
         "skills": counts.get("skill", 0),
@@ -81,7 +81,7 @@ def review_digest_message(user, counts: dict[str, int], local_date: date, unsubs
         subject=render_to_string("attune/reminders/emails/review_reminder_subject.txt", {"subject": subject}).strip(),
         body=render_to_string("attune/reminders/emails/review_reminder.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[user.email],
+        to=[getattr(user, user.get_email_field_name(), "")],
         headers={
             "List-Unsubscribe": f"<{unsubscribe_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",

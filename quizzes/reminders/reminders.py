@@ -88,7 +88,8 @@ class SweepReport:
 
 def _trainees_due(now: datetime, after_user_id: int, limit: int, with_username: bool):
     enrolled = Enrollment.objects.filter(user_id=OuterRef("user_id"))
-    fields = TRAINEE_FIELDS + (("user__username",) if with_username else ())
+    username = f"user__{ReminderPreference._meta.get_field('user').related_model.USERNAME_FIELD}"  # custom user models
+    fields = TRAINEE_FIELDS + ((username,) if with_username else ())
     return list(
         ReminderPreference.objects.filter(next_reminder_at__lte=now, user_id__gt=after_user_id)
         .annotate(enrolled=Exists(enrolled))

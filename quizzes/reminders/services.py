@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.core import signing
@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 
 from . import timing
 from .conf import app_settings
+from .forms import PAIR_ERROR, clean_changes
 from .models import Notification, ReminderPreference
 
 UNSUBSCRIBE_SALT = "attune.reminders.unsubscribe"
@@ -41,75 +42,17 @@ def preference_ensure(user_id: int, now: datetime | None = None) -> ReminderPref
     return pref
 
 
-def _clean_time(field: str, value) -> time | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, time):
-        return value.replace(second=0, microsecond=0, tzinfo=None)
-    try:
-        parsed = time.fromisoformat(str(value))
-    except ValueError:
-        raise ValidationError({field: "must be a time of day such as 18:30."})
-    if parsed.tzinfo is not None:  # "18:30Z": the zone is the time_zone field's, not the time's
-        raise ValidationError({field: "must be a local time of day such as 18:30, with no zone or offset."})
-    return parsed.replace(second=0, microsecond=0)
-
-
-def _clean_bool(field: str, value) -> bool:
-    if not isinstance(value, bool):
-        raise ValidationError({field: "must be true or false."})
-    return value
-
-
-# What a trainee may change: values given as text, and on/off flags.
-PREFERENCE_VALUE_FIELDS = ("time_zone", "reminder_time", "quiet_start", "quiet_end", "frequency", "paused_until")
-PREFERENCE_FLAG_FIELDS = ("email_enabled", "in_app_enabled", "subscribed")
-
-
 def preference_update(user, changes: dict, now: datetime | None = None) -> ReminderPreference:
-    """Apply validated changes (any subset of the fields) and look at the trainee again from
+    """Apply changes (any subset of the fields; the page's form or the API's serializer has
+    cleaned them, and they pass the form's fields once more) and look at the trainee again from
     today's slot. Errors name the field; nothing is saved unless every field is valid."""
     now = now or timezone.now()
     pref = preference_ensure(user.pk, now)
-    unknown = set(changes) - {*PREFERENCE_VALUE_FIELDS, *PREFERENCE_FLAG_FIELDS}
-    if unknown:
-        raise ValidationError({sorted(unknown)[0]: "is not a reminder preference."})
-    errors: dict[str, str] = {}
-    values: dict = {}
-    for field, value in changes.items():
-        try:
-            if field == "time_zone":
-                timing.validate_zone(value)
-                values[field] = value
-            elif field == "reminder_time":
-                parsed = _clean_time(field, value)
-                if parsed is None:
-                    raise ValidationError({field: "is required."})
-                values[field] = parsed
-            elif field in ("quiet_start", "quiet_end"):
-                values[field] = _clean_time(field, value)
-            elif field in ("email_enabled", "in_app_enabled", "subscribed"):
-                values[field] = _clean_bool(field, value)
-            elif field == "frequency":
-                if value not in dict(ReminderPreference.FREQUENCIES):
-                    raise ValidationError({field: "must be daily, weekly or off."})
-                values[field] = value
-            elif field == "paused_until":
-                if value in (None, ""):
-                    values[field] = None
-                else:
-                    values[field] = value if isinstance(value, date) else date.fromisoformat(str(value))
-        except ValidationError as exc:
-            errors.update({k: " ".join(v) for k, v in exc.message_dict.items()})
-        except ValueError as exc:
-            message = str(exc) if field == "time_zone" else "must be a date such as 2026-12-31."
-            errors[field] = message
+    values = clean_changes(changes)
     quiet_start = values.get("quiet_start", pref.quiet_start)
     quiet_end = values.get("quiet_end", pref.quiet_end)
-    if not errors and (quiet_start is None) != (quiet_end is None):
-        errors["quiet_end" if quiet_end is None else "quiet_start"] = "give both ends of quiet hours, or neither."
-    if errors:
-        raise ValidationError(errors)
+    if (quiet_start is None) != (quiet_end is None):  # one end sent, the other from before
+        raise ValidationError({"quiet_end" if quiet_end is None else "quiet_start": str(PAIR_ERROR)})
     subscribed = values.pop("subscribed", None)
     # Only the columns this change owns: the sweep and reviews write last_* on the same row meanwhile.
     update_fields = [*values, "next_reminder_at", "updated_at"]

@@ -12,6 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors, services, timing
+from .forms import NotificationsReadForm, PreferenceForm
 from .models import ReminderPreference
 
 
@@ -23,22 +24,17 @@ def course_panel(request, outline) -> str:
     return render_to_string("attune/reminders/_course_panel.html", {"unread": unread}, request=request)
 
 
-def _whole(value: str) -> int | None:
-    """A form's whole number, or None ('²' passes str.isdigit() but not int())."""
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def preferences(request):
     pref = services.preference_ensure(request.user.pk)
     errors = {}
-    if request.method == "POST":
-        changes = {field: request.POST.get(field, "") for field in services.PREFERENCE_VALUE_FIELDS}
-        for flag in services.PREFERENCE_FLAG_FIELDS:
-            changes[flag] = request.POST.get(flag) == "on"
+    form = PreferenceForm(request.POST) if request.method == "POST" else None
+    if form is not None:
         try:
-            services.preference_update(request.user, changes)
+            if not form.is_valid():
+                raise ValidationError(form.errors.as_data())
+            services.preference_update(request.user, form.cleaned_data)
         except ValidationError as exc:
             errors = {field: " ".join(msgs) for field, msgs in exc.message_dict.items()}
         else:
@@ -49,7 +45,8 @@ def preferences(request):
         "attune/reminders/preferences.html",
         {
             "pref": pref,
-            "form": request.POST if errors else None,
+            "form": request.POST if errors else None,  # the posted text, shown again as typed
+            "preference_form": form,
             "errors": errors,
             "frequencies": ReminderPreference.FREQUENCIES,
             "zones": timing.zone_names(),
@@ -71,8 +68,9 @@ def notifications(request):
 @login_required
 @require_POST
 def notifications_read(request):
-    raw = request.POST.getlist("id")
-    ids = [whole for whole in map(_whole, raw) if whole is not None] if raw else None
+    form = NotificationsReadForm(request.POST)
+    form.is_valid()  # always valid: ids that are not whole numbers mark nothing
+    ids = form.cleaned_data["id"]
     services.notifications_mark_read(request.user, ids)
     return redirect("reminders:notifications")
 

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import services as quiz_services
+from .. import validators
 from ..api.views import ConflictError
 from . import selectors, services
 
@@ -42,11 +43,11 @@ class ReviewsSerializer(serializers.Serializer):
 
 
 class ReviewInputSerializer(serializers.Serializer):
-    card = serializers.IntegerField()
+    card = serializers.IntegerField(min_value=1, max_value=2**63 - 1)  # beyond a bigint the query would crash
     key = serializers.CharField(max_length=100)
     option = serializers.CharField(max_length=8)
-    confidence = serializers.IntegerField(min_value=1, max_value=4)
-    seconds = serializers.FloatField(min_value=0, max_value=86400, required=False, allow_null=True)
+    confidence = validators.api_confidence_field()
+    seconds = validators.api_seconds_field()
     review_id = serializers.UUIDField(help_text="Made by the client, new for each review: a resend counts once.")
     reviewed_at = serializers.DateTimeField(required=False, help_text="When it was answered (default: now).")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,7 +15,9 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from .. import services as quiz_services
-from . import levels, selectors, services
+from ..validators import error_text
+from . import selectors, services
+from .forms import ReactionForm, ReviewAnswerForm
 from .models import ReviewLog
 
 
@@ -26,12 +27,6 @@ def course_panel(request, outline) -> str:
         return ""
     due = selectors.due_count(request.user, course=outline.course)
     return render_to_string("attune/review/_course_panel.html", {"due": due}, request=request)
-
-
-class ReactionForm(forms.Form):
-    item = forms.IntegerField(min_value=1, max_value=2**63 - 1)
-    reaction = forms.ChoiceField(choices=[(r, r) for r in levels.REACTIONS])
-    next = forms.CharField(max_length=300, required=False)
 
 
 def reaction_panel(request, item) -> str:
@@ -65,10 +60,6 @@ def react(request):
     )
 
 
-def _errors(exc: ValidationError) -> str:
-    return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
-
-
 @login_required
 def session(request):
     prompt = selectors.next_review(request.user)
@@ -82,40 +73,27 @@ def session(request):
 @login_required
 @require_POST
 def answer(request):
-    post = request.POST
-    confidence = post.get("confidence", "")
-    card_id = _whole(post.get("card", ""))
+    form = ReviewAnswerForm(request.POST)
+    if not form.is_valid():
+        return _session_error(request, error_text(form.errors), 400)
+    data = form.cleaned_data
     try:
         outcome = services.review_submit(
             request.user,
-            card_id if card_id is not None else -1,
-            post.get("key", ""),
-            post.get("option", ""),
-            _whole(confidence) if _whole(confidence) is not None else confidence or None,
-            _seconds(post.get("seconds", "")),
-            post.get("review_id", ""),
+            data["card"] if data["card"] is not None else -1,
+            data["key"],
+            data["option"],
+            data["confidence"],
+            data["seconds"],
+            data["review_id"],
         )
     except services.CardNotFound:
         raise Http404("No such review card.")
     except ValidationError as exc:
-        return _session_error(request, _errors(exc), 400)
+        return _session_error(request, error_text(exc), 400)
     except quiz_services.Conflict as exc:
         return _session_error(request, str(exc), 409)
     return redirect("review:feedback", outcome.log.client_id)
-
-
-def _whole(value: str) -> int | None:
-    """A form's whole number, or None ('²' passes str.isdigit() but not int())."""
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
-
-
-def _seconds(value: str) -> float | None:
-    """The answer time the page measured, or None when it is missing or not a sensible number."""
-    try:
-        seconds = float(value) if value.isascii() else None
-    except ValueError:
-        return None
-    return seconds if seconds is not None and 0 <= seconds <= 86400 else None
 
 
 def _session_error(request, error: str, status: int):

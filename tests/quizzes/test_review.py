@@ -456,3 +456,37 @@ def test_saving_preferences_keeps_a_review_recorded_meanwhile(trainee):
     pref = ReminderPreference.objects.get(user=trainee)
     assert str(pref.reminder_time) == "08:15:00"
     assert pref.last_reviewed_at == reviewed and pref.last_reminded_at == reviewed
+
+
+@pytest.mark.parametrize("confidence", ["²", "9" * 5000, "5"])
+def test_odd_confidence_in_a_review_is_a_400_naming_it_on_the_page_and_the_api(
+    api_client, trainee_client, trainee, quiz, course_with_lessons, confidence
+):
+    card = skill_card_due(trainee, course_with_lessons)
+    form = {
+        "card": card.pk,
+        "key": selectors.prompt_for(card).key,
+        "option": "a",
+        "confidence": confidence,
+        "review_id": str(uuid.uuid4()),
+    }
+    page = trainee_client.post(reverse("review:answer"), form)
+    assert page.status_code == 400 and "confidence: must be a whole number from 1" in page.content.decode()
+    api = api_client.post("/api/v1/reviews/", form, format="json")
+    assert api.status_code == 400 and list(api.json()) == ["confidence"]
+    assert not ReviewLog.objects.exists()
+
+
+@pytest.mark.parametrize("seconds", ["²", "9" * 400])
+def test_odd_seconds_in_a_review_are_a_400_on_the_api(api_client, trainee, quiz, course_with_lessons, seconds):
+    card = skill_card_due(trainee, course_with_lessons)
+    body = {
+        "card": card.pk,
+        "key": selectors.prompt_for(card).key,
+        "option": "a",
+        "confidence": 3,
+        "seconds": seconds,
+        "review_id": str(uuid.uuid4()),
+    }
+    response = api_client.post("/api/v1/reviews/", body, format="json")
+    assert response.status_code == 400 and list(response.json()) == ["seconds"]

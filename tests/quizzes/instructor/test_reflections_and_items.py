@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -213,3 +215,17 @@ def test_trainee_page_shows_practice_levels_by_skill_name(client, cohort, quiz, 
     assert SkillLevel.objects.filter(user=trainee).exists()
     html = client.get(url).content.decode()
     assert 'data-testid="practice-levels"' in html and "Immediacy: speaking to what happens between us" in html
+
+
+def test_a_lone_surrogate_or_odd_score_in_the_api_is_a_400_naming_the_field(api, cohort, played):
+    url = reflection_url(cohort, played.reflection, api=True)
+    scores = {RUBRIC[0]: 2, RUBRIC[1]: 1}
+    body = json.dumps({"rubric_scores": scores, "comment": "a\ud800b"})  # ASCII JSON: "\\ud800"
+    response = api.put(url, body, content_type="application/json")
+    assert response.status_code == 400 and list(response.json()) == ["comment"]
+    for odd in ["²", "9" * 5000, 3]:
+        response = api.put(url, {"rubric_scores": {**scores, RUBRIC[0]: odd}}, format="json")
+        assert response.status_code == 400 and list(response.json()) == ["rubric_scores"]
+    response = api.put(url, {"rubric_scores": {RUBRIC[0]: 2}}, format="json")
+    assert response.status_code == 400 and "missing a score" in str(response.json()["rubric_scores"])
+    assert Reflection.objects.get(pk=played.reflection.pk).scored_at is None

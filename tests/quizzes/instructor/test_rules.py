@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from quizzes.instructor import rules
-from quizzes.instructor.rules import DashboardQuery
+from quizzes.instructor.forms import DashboardQueryForm
 
 NOW = datetime(2026, 10, 1, 12, tzinfo=UTC)
 LIMITS = rules.RiskThresholds(inactive_days=7, overdue_reviews=10, harmful_picks=2)
@@ -16,8 +16,15 @@ def test_the_grid_uses_the_course_rule_and_never_shows_locked():
     assert rules.STATUSES == (course_rules.NOT_STARTED, course_rules.IN_PROGRESS, course_rules.COMPLETED)
 
 
+def dashboard_query(params, module_slugs):
+    form = DashboardQueryForm(params, module_slugs)
+    if not form.is_valid():
+        raise ValueError(form.errors)
+    return form.query
+
+
 def test_the_old_passed_filter_means_completed():
-    query = DashboardQuery.from_params({"module": "m", "status": "passed"}, {"m"})
+    query = dashboard_query({"module": "m", "status": "passed"}, {"m"})
     assert query.status == rules.COMPLETED
 
 
@@ -31,10 +38,10 @@ def test_at_risk_reasons():
 
 
 def test_dashboard_query_parses_and_names_bad_parameters():
-    query = DashboardQuery.from_params({"q": " ann ", "risk": "at_risk", "sort": "-last_activity"}, set())
+    query = dashboard_query({"q": " ann ", "risk": "at_risk", "sort": "-last_activity"}, set())
     assert (query.q, query.risk, query.sort, query.descending) == ("ann", "at_risk", "last_activity", True)
     with pytest.raises(ValueError) as exc:
-        DashboardQuery.from_params({"risk": "maybe", "sort": "age", "module": "nope", "status": "done"}, {"m1"})
+        dashboard_query({"risk": "maybe", "sort": "age", "module": "nope", "status": "done"}, {"m1"})
     assert set(exc.value.args[0]) == {"risk", "sort", "module", "status"}
 
 
