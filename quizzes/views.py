@@ -8,6 +8,8 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from course.selectors import ModuleLocked, module_require_open
+
 from . import grading, selectors, services
 from .models import Answer
 
@@ -35,12 +37,20 @@ def module_panel(request, outline, state) -> str:
     )
 
 
+def _locked(request, exc: ModuleLocked):
+    """The module page with its lock, as a 403 naming what opens the module (as for its lessons)."""
+    context = {"outline": exc.outline, "state": exc.state}
+    return render(request, "attune/course/module_detail.html", context, status=403)
+
+
 @login_required
 @require_POST
 def start(request, quiz_id):
     quiz = get_object_or_404(selectors.quizzes_visible_to(request.user), pk=quiz_id)
     try:
         attempt, _ = services.attempt_start(request.user, quiz)
+    except ModuleLocked as exc:
+        return _locked(request, exc)
     except services.Conflict as exc:
         messages.error(request, str(exc))
         return redirect("course:module", quiz.module.course.slug, quiz.module.slug)
@@ -54,6 +64,10 @@ def _attempt(request, attempt_id):
 @login_required
 def attempt_page(request, attempt_id):
     attempt = _attempt(request, attempt_id)
+    try:
+        module_require_open(request.user, attempt.quiz.module)
+    except ModuleLocked as exc:
+        return _locked(request, exc)
     step = selectors.current_step(attempt)
     if step.phase == "done":
         return redirect("quizzes:result", attempt.pk)
@@ -86,6 +100,8 @@ def write_reply(request, attempt_id):
     attempt = _attempt(request, attempt_id)
     try:
         services.attempt_write_reply(attempt, request.POST.get("item", ""), request.POST.get("text", ""))
+    except ModuleLocked as exc:
+        return _locked(request, exc)
     except ValidationError as exc:
         return _error_page(request, attempt, _first_error(exc), 400)
     except services.Conflict as exc:
@@ -108,6 +124,8 @@ def answer(request, attempt_id):
             int(confidence) if confidence.isdigit() else confidence or None,
             float(seconds) if seconds.replace(".", "", 1).isdigit() else None,
         )
+    except ModuleLocked as exc:
+        return _locked(request, exc)
     except ValidationError as exc:
         return _error_page(request, attempt, _first_error(exc), 400)
     except services.Conflict as exc:
