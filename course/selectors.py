@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext
 
 from . import rules
 from .models import Course, Lesson, LessonProgress, Module, ModuleResult
@@ -166,3 +168,28 @@ def course_outline(user, course: Course) -> CourseOutline:
 
 def my_courses(user) -> list[CourseOutline]:
     return course_outlines(user, list(courses_visible_to(user).order_by("title")))
+
+
+class ModuleLocked(PermissionDenied):
+    """A 403 naming what opens the module; pages render the outline and state it carries."""
+
+    def __init__(self, outline: CourseOutline, state: ModuleState):
+        self.outline, self.state = outline, state
+        super().__init__(module_lock_message(state))
+
+
+def module_lock_message(state: ModuleState) -> str:
+    names = ", ".join(f"'{m.title}'" for m in state.locked_by)
+    return gettext("This module is locked: complete %(names)s first.") % {"names": names}
+
+
+def module_require_open(user, module: Module) -> ModuleState:
+    """The one access rule for a module's lessons, quiz, attempts and answers: raise ModuleLocked
+    while a prerequisite is unfinished (or 404-worthy PermissionDenied if the module is not the user's)."""
+    outline = course_outline(user, module.course)
+    state = next((m for m in outline.modules if m.module.pk == module.pk), None)
+    if state is None:
+        raise PermissionDenied(gettext("This module is not open to you."))
+    if state.locked:
+        raise ModuleLocked(outline, state)
+    return state

@@ -21,7 +21,7 @@ def quizzes_visible_to(user) -> QuerySet[Quiz]:
 
 def attempts_of(user) -> QuerySet[Attempt]:
     """A trainee's own attempts: anyone else's is a 404."""
-    return Attempt.objects.filter(user=user).select_related("quiz", "quiz__module", "quiz__module__course")
+    return Attempt.objects.filter(user=user).select_related("user", "quiz", "quiz__module", "quiz__module__course")
 
 
 @dataclass

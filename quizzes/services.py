@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from course.package import PackageError, Problem
+from course.selectors import module_require_open
 from course.services import ImportReport, module_result_record, module_set_quiz_required, sync_fields, upsert
 
 from . import grading, validators
@@ -146,6 +147,7 @@ def clean_confidence(value) -> int:
 
 def attempt_start(user, quiz: Quiz) -> tuple[Attempt, bool]:
     """Resume the open attempt, or start a new one; a double click or a race still gives one attempt."""
+    module_require_open(user, quiz.module)
     existing = Attempt.objects.filter(user=user, quiz=quiz, status=Attempt.IN_PROGRESS).first()
     if existing is not None:
         return existing, False
@@ -169,6 +171,7 @@ def _current_item(attempt: Attempt) -> Item:
 def attempt_write_reply(attempt: Attempt, item_slug: str, text) -> FreeReply:
     """Save the trainee's own reply to a write-first item, before its options are shown."""
     text = clean_text("text", text, TEXT_LIMITS["free_reply"])
+    module_require_open(attempt.user, attempt.quiz.module)
     if not attempt.is_open:
         raise Conflict("This attempt is closed.")
     item = _current_item(attempt)
@@ -231,6 +234,7 @@ def attempt_answer(
     """Answer the current step. The same answer sent again returns the stored result; anything
     else that does not fit the attempt's state is a Conflict; an option of another step is invalid."""
     confidence = clean_confidence(confidence)
+    module_require_open(attempt.user, attempt.quiz.module)
     item = Item.objects.filter(pk__in=attempt.item_ids, slug=item_slug).first()
     if item is None:
         raise ValidationError({"item": f"'{item_slug}' is not an item of this attempt."})

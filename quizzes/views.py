@@ -8,6 +8,8 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from course.selectors import ModuleLocked, module_require_open
+
 from . import extensions, forms, grading, selectors, services, sessions
 from .models import Answer
 from .validators import error_text
@@ -36,12 +38,20 @@ def module_panel(request, outline, state) -> str:
     )
 
 
+def _locked(request, exc: ModuleLocked):
+    """The module page with its lock, as a 403 naming what opens the module (as for its lessons)."""
+    context = {"outline": exc.outline, "state": exc.state}
+    return render(request, "attune/course/module_detail.html", context, status=403)
+
+
 @login_required
 @require_POST
 def start(request, quiz_id):
     quiz = get_object_or_404(selectors.quizzes_visible_to(request.user), pk=quiz_id)
     try:
         attempt, _ = services.attempt_start(request.user, quiz)
+    except ModuleLocked as exc:
+        return _locked(request, exc)
     except services.Conflict as exc:
         messages.error(request, str(exc))
         return redirect("course:module", quiz.module.course.slug, quiz.module.slug)
@@ -55,6 +65,10 @@ def _attempt(request, attempt_id):
 @login_required
 def attempt_page(request, attempt_id):
     attempt = _attempt(request, attempt_id)
+    try:
+        module_require_open(request.user, attempt.quiz.module)
+    except ModuleLocked as exc:
+        return _locked(request, exc)
     step = selectors.current_step(attempt)
     if step.phase == "done":
         return redirect("quizzes:result", attempt.pk)
@@ -87,6 +101,8 @@ def write_reply(request, attempt_id):
         return _error_page(request, attempt, error_text(form.errors), 400, form)
     try:
         services.attempt_write_reply(attempt, form.cleaned_data["item"], form.cleaned_data["text"])
+    except ModuleLocked as exc:
+        return _locked(request, exc)
     except ValidationError as exc:
         return _error_page(request, attempt, error_text(exc), 400, form)
     except services.Conflict as exc:
@@ -106,6 +122,8 @@ def answer(request, attempt_id):
         outcome = services.attempt_answer(
             attempt, data["item"], data["step"], data["option"], data["confidence"], data["seconds"]
         )
+    except ModuleLocked as exc:
+        return _locked(request, exc)
     except ValidationError as exc:
         return _error_page(request, attempt, error_text(exc), 400, form)
     except services.Conflict as exc:

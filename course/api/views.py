@@ -22,8 +22,7 @@ def open_lesson_state(outline, lesson_slug: str):
         raise Http404("No such lesson in this course.")
     module_state, _ = found
     if module_state.locked:
-        names = ", ".join(f"'{m.title}'" for m in module_state.locked_by)
-        raise PermissionDenied(f"This lesson is locked: complete {names} first.")
+        raise PermissionDenied(selectors.module_lock_message(module_state))
     return found
 
 

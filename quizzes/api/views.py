@@ -10,6 +10,8 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from course.selectors import module_require_open
+
 from .. import selectors, services
 from . import serializers as s
 
@@ -65,7 +67,9 @@ class AttemptStartView(APIView):
 class AttemptDetailView(APIView):
     @extend_schema(responses=s.AttemptSerializer, summary="An attempt and its current step")
     def get(self, request, attempt_id):
-        return Response(attempt_payload(get_object_or_404(selectors.attempts_of(request.user), pk=attempt_id)))
+        attempt = get_object_or_404(selectors.attempts_of(request.user), pk=attempt_id)
+        module_require_open(request.user, attempt.quiz.module)  # a locked module's step is a 403 like its lessons
+        return Response(attempt_payload(attempt))
 
 
 class ReplyView(APIView):

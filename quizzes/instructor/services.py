@@ -41,6 +41,7 @@ def reflection_score(reflection: Reflection, instructor, scores, comment) -> Ref
         if not updated:
             raise Conflict("The trainee no longer shares this reflection.")
         if changed:  # a repeated identical submit tells the trainee nothing new
+            reflection.rubric_scores, reflection.instructor_comment = cleaned or None, comment
             reflection_scored.send(sender=Reflection, reflection=reflection, at=now)
     reflection.refresh_from_db()
     return reflection

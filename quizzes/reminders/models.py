@@ -105,10 +105,20 @@ class Notification(models.Model):
     link = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField()
     read_at = models.DateTimeField(null=True, blank=True)
+    # The event a notification announces, where one event must notify once however many
+    # requests race to announce it (six identical concurrent scores: one notification).
+    event_key = models.CharField(max_length=100, null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["user", "read_at"]), models.Index(fields=["user", "-created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "event_key"],
+                condition=models.Q(event_key__isnull=False),
+                name="attune_notification_one_per_event",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} for {self.user}"

@@ -73,5 +73,6 @@ def register_reminders() -> None:
                 "created_at": "history",
                 "read_at": "unread count",
             },
+            not_personal={"event_key": "a hash naming the event, so a concurrent repeat notifies once"},
         ),
     )

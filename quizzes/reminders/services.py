@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -135,11 +138,23 @@ def notifications_mark_read(user, ids: list[int] | None = None, now: datetime | 
 
 
 def notification_reflection_scored(reflection, at: datetime) -> Notification:
-    """Tell the trainee in the app that their instructor answered their reflection (never the text)."""
-    return Notification.objects.create(
-        user_id=reflection.author_id,
-        title=gettext("Your instructor responded to your reflection"),
-        body=gettext("Open your quiz results to read their comment."),
-        link=reverse("quizzes:result", args=[reflection.attempt_id]),
-        created_at=at,
-    )
+    """Tell the trainee in the app that their instructor answered their reflection (never the text).
+
+    The event is the reflection with the scores and comment it now holds: identical scores sent
+    at once race to one row, and the unique constraint (not a check) makes it so."""
+    digest = hashlib.sha256(
+        json.dumps([reflection.rubric_scores, reflection.instructor_comment], sort_keys=True).encode()
+    ).hexdigest()[:32]
+    key = f"reflection-scored:{reflection.pk}:{digest}"
+    try:
+        with transaction.atomic():
+            return Notification.objects.create(
+                user_id=reflection.author_id,
+                title=gettext("Your instructor responded to your reflection"),
+                body=gettext("Open your quiz results to read their comment."),
+                link=reverse("quizzes:result", args=[reflection.attempt_id]),
+                created_at=at,
+                event_key=key,
+            )
+    except IntegrityError:
+        return Notification.objects.get(user_id=reflection.author_id, event_key=key)

@@ -103,7 +103,7 @@ def test_mastery_follows_the_review_rule(cohort, course_with_lessons, trainee):
     from quizzes.models import Item, Quiz
     from tests.quizzes.instructor.conftest import PLAIN_STEPS
 
-    module = course_with_lessons.modules.get(slug="second")
+    module = course_with_lessons.modules.get(slug="first")
     quiz = Quiz.objects.create(module=module)
     for index in range(3):
         Item.objects.create(

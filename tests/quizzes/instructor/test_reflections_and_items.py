@@ -229,3 +229,45 @@ def test_a_lone_surrogate_or_odd_score_in_the_api_is_a_400_naming_the_field(api,
     response = api.put(url, {"rubric_scores": {RUBRIC[0]: 2}}, format="json")
     assert response.status_code == 400 and "missing a score" in str(response.json()["rubric_scores"])
     assert Reflection.objects.get(pk=played.reflection.pk).scored_at is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_six_identical_scores_at_once_notify_once(postgres, cohort, played, trainee, instructor):
+    import threading
+
+    from django.db import connection
+
+    from quizzes.reminders.models import Notification
+
+    barrier = threading.Barrier(6)
+    statuses = []
+
+    def score():
+        try:
+            client = APIClient()
+            client.force_authenticate(instructor)
+            barrier.wait()
+            url = reflection_url(cohort, played.reflection, api=True)
+            body = {"rubric_scores": {RUBRIC[0]: 2, RUBRIC[1]: 1}, "comment": "Good noticing."}
+            statuses.append(client.put(url, body, format="json").status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=score) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * 6
+    assert Notification.objects.filter(user=trainee).count() == 1
+
+
+def test_a_different_score_later_notifies_again(cohort, played, trainee, instructor):
+    from quizzes.instructor import services
+    from quizzes.reminders.models import Notification
+
+    services.reflection_score(played.reflection, instructor, {RUBRIC[0]: 1, RUBRIC[1]: 1}, "")
+    services.reflection_score(played.reflection, instructor, {RUBRIC[0]: 1, RUBRIC[1]: 1}, "")
+    assert Notification.objects.filter(user=trainee).count() == 1
+    services.reflection_score(played.reflection, instructor, {RUBRIC[0]: 2, RUBRIC[1]: 1}, "Better.")
+    assert Notification.objects.filter(user=trainee).count() == 2
