@@ -6,3 +6,8 @@ class CourseConfig(AppConfig):
     label = "attune_course"  # prefixed, so a host's own "course" app cannot collide
     verbose_name = "Attune courses"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import structure
+
+        structure.connect_signals()
