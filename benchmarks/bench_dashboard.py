@@ -237,7 +237,8 @@ def run(smoke: bool = False):
             for label in ("dashboard", "dashboard API"):
                 median, queries = _time(client, urls[label], runs)
                 figures[(label + " (fresh data)", size)] = median
-                print(f"  {size:>5} trainees  {label + ' (fresh data)':<32} median {median * 1000:8.1f} ms  ({queries} queries)")
+                name = label + " (fresh data)"
+                print(f"  {size:>5} trainees  {name:<32} median {median * 1000:8.1f} ms  ({queries} queries)")
         if not smoke:
             _analyze()
         for label, url in urls.items():

@@ -31,9 +31,7 @@ def _fetch(course_ids: list[int]) -> dict[int, list[Module]]:
         Module.objects.filter(course_id__in=course_ids, is_active=True)
         .order_by("course_id", "order")
         .prefetch_related(
-            Prefetch(
-                "lessons", queryset=Lesson.objects.filter(is_active=True).only(*LESSON_FIELDS).order_by("order")
-            ),
+            Prefetch("lessons", queryset=Lesson.objects.filter(is_active=True).only(*LESSON_FIELDS).order_by("order")),
             Prefetch("prerequisites", queryset=Module.objects.filter(is_active=True).order_by("order")),
         )
     )

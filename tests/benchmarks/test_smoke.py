@@ -12,7 +12,8 @@ import pytest
 
 import benchmarks
 
-NAMES = sorted(m.name for m in pkgutil.iter_modules([str(Path(benchmarks.__file__).parent)]) if m.name.startswith("bench_"))
+FOLDER = Path(benchmarks.__file__).parent
+NAMES = sorted(m.name for m in pkgutil.iter_modules([str(FOLDER)]) if m.name.startswith("bench_"))
 
 
 def test_every_benchmark_is_smoked():
