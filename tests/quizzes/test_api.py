@@ -202,10 +202,27 @@ def test_current_step_and_answer_run_in_a_fixed_number_of_queries(api_client, st
     api_client.post(f"/api/v1/attempts/{attempt_id}/reply/", {"item": "priya", "text": "Hm?"}, format="json")
     with django_assert_max_num_queries(6):
         api_client.get(f"/api/v1/attempts/{attempt_id}/")
-    # The first answer of a skill also starts its review card and the facts deck (issue 5).
-    with django_assert_max_num_queries(22):
+    # A skill's first answer: attempt, item, the write-first check, savepoint, claim, answer,
+    # the card (one INSERT ... ON CONFLICT DO NOTHING), its log, release (issue 12: at most 12).
+    with django_assert_num_queries(9):
         answer(api_client, attempt_id, "priya", "a")
     with django_assert_max_num_queries(7):  # a branch step also reads the answers that led to it
         api_client.get(f"/api/v1/attempts/{attempt_id}/")
-    with django_assert_max_num_queries(15):
+    # A plain answer: attempt, item, savepoint, claim, answer, release (issue 12: at most 8).
+    with django_assert_num_queries(6):
         answer(api_client, attempt_id, "priya", "a", step="a")
+
+
+def test_what_follows_a_skills_first_answer_commit(api_client, started, django_capture_on_commit_callbacks):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    attempt_id = started["id"]
+    api_client.post(f"/api/v1/attempts/{attempt_id}/reply/", {"item": "priya", "text": "Hm?"}, format="json")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        answer(api_client, attempt_id, "priya", "a")
+    with CaptureQueriesContext(connection) as queries:
+        for callback in callbacks:
+            callback()
+    # the lacking facts, their bulk INSERT, the reminder preference (get-or-create) and its note
+    assert len(queries.captured_queries) <= 7
