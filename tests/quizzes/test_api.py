@@ -197,7 +197,9 @@ def test_twenty_starts_at_once_open_one_attempt(postgres, quiz, trainee):
     assert sorted(set(statuses)) in ([200, 201], [201])
 
 
-def test_current_step_and_answer_run_in_a_fixed_number_of_queries(api_client, started, django_assert_max_num_queries):
+def test_current_step_and_answer_run_in_a_fixed_number_of_queries(
+    api_client, started, django_assert_max_num_queries, django_assert_num_queries
+):
     attempt_id = started["id"]
     api_client.post(f"/api/v1/attempts/{attempt_id}/reply/", {"item": "priya", "text": "Hm?"}, format="json")
     with django_assert_max_num_queries(6):
