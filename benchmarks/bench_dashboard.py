@@ -14,7 +14,7 @@ import statistics
 import time
 from datetime import date, timedelta
 
-SIZES = (100, 1000)
+SIZES = (100, 1000, 5000)
 RUNS = 5
 MODULES, LESSONS_PER_MODULE, ITEMS = 8, 3, 60
 SKILLS = [
@@ -42,7 +42,7 @@ def _steps(rng: random.Random, branching: bool) -> dict:
     return {"options": options}
 
 
-def build(size: int):
+def build(size: int, smoke: bool = False):
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
@@ -52,10 +52,10 @@ def build(size: int):
     from quizzes.review.models import ReviewCard
 
     User = get_user_model()
-    slug = f"bench-dashboard-{size}"
+    slug = f"bench-dashboard-{size}{'-smoke' if smoke else ''}"
     existing = Cohort.objects.filter(course__slug=slug).first()
     if existing is not None and existing.enrollments.count() == size:
-        return existing, existing.instructors.first()
+        return existing, existing.instructors.first(), False
     if existing is not None:  # left incomplete (an interrupted run): build it again
         existing.delete()
         Course.objects.filter(slug=slug).delete()
@@ -183,16 +183,23 @@ def build(size: int):
         )
     ModuleResult.objects.bulk_create(results, batch_size=2000)
     print(f"  built cohort of {size}: {len(progress)} lesson rows, {len(attempts)} attempts, {len(answers)} answers")
-    return cohort, instructor
+    return cohort, instructor, True
 
 
-def _time(client, url: str) -> tuple[float, int]:
+def _analyze() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def _time(client, url: str, runs: int = RUNS) -> tuple[float, int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     client.get(url)  # warm up
     times = []
-    for _ in range(RUNS):
+    for _ in range(runs):
         with CaptureQueriesContext(connection) as queries:
             started = time.perf_counter()
             response = client.get(url)
@@ -203,32 +210,53 @@ def _time(client, url: str) -> tuple[float, int]:
     return statistics.median(times), len(queries.captured_queries)
 
 
-def run():
+def run(smoke: bool = False):
     from django.test import Client
     from django.urls import reverse
 
     from quizzes.models import Quiz
 
+    sizes, runs = ((3, 5), 1) if smoke else (SIZES, RUNS)
     figures = {}
-    for size in SIZES:
-        cohort, instructor = build(size)
+    for size in sizes:
+        cohort, instructor, fresh = build(size, smoke)
         client = Client()
         client.force_login(instructor)
         quiz = Quiz.objects.filter(module__course=cohort.course).order_by("module__order").first()
+        dashboard = reverse("quizzes_instructor:dashboard", args=[cohort.pk])
+        api = reverse("api-instructor-dashboard", args=[cohort.pk])
         urls = {
-            "dashboard": reverse("quizzes_instructor:dashboard", args=[cohort.pk]),
-            "dashboard at risk": reverse("quizzes_instructor:dashboard", args=[cohort.pk])
-            + "?risk=at_risk&sort=-last_activity",
-            "dashboard API": reverse("api-instructor-dashboard", args=[cohort.pk]),
+            "dashboard": dashboard,
+            "dashboard at risk": dashboard + "?risk=at_risk&sort=-last_activity",
+            "dashboard API": api,
+            "dashboard API at risk": api + "?risk=at_risk&sort=-last_activity",
             "grid CSV": reverse("quizzes_instructor:dashboard_csv", args=[cohort.pk]),
             "item analysis (module 1)": reverse("quizzes_instructor:item_analysis", args=[cohort.pk, quiz.pk]),
         }
+        if fresh and not smoke:  # statistics not yet caught up with the bulk load: the plan must hold anyway
+            for label in ("dashboard", "dashboard API"):
+                median, queries = _time(client, urls[label], runs)
+                figures[(label + " (fresh data)", size)] = median
+                name = label + " (fresh data)"
+                print(f"  {size:>5} trainees  {name:<32} median {median * 1000:8.1f} ms  ({queries} queries)")
+        if not smoke:
+            _analyze()
         for label, url in urls.items():
-            median, queries = _time(client, url)
+            median, queries = _time(client, url, runs)
             figures[(label, size)] = median
-            print(f"  {size:>5} trainees  {label:<26} median {median * 1000:8.1f} ms  ({queries} queries)")
-    for label in ("dashboard", "item analysis (module 1)"):
-        ratio = figures[(label, 1000)] / figures[(label, 100)]
-        print(f"  {label}: 1,000 trainees take {ratio:.1f}x the time of 100 (must stay under 10x)")
-    ratio = figures[("dashboard", 1000)] / figures[("dashboard", 100)]
-    assert ratio < 10, f"the 1,000-trainee dashboard took {ratio:.1f}x the 100-trainee one"
+            print(f"  {size:>5} trainees  {label:<32} median {median * 1000:8.1f} ms  ({queries} queries)")
+    if smoke:
+        return figures
+    small, large = sizes[0], sizes[-1]
+    for label in ("dashboard", "dashboard API", "dashboard (fresh data)", "dashboard API (fresh data)"):
+        if (label, small) not in figures or (label, large) not in figures:
+            continue
+        spread = max(figures[(label, n)] for n in sizes if (label, n) in figures) / min(
+            figures[(label, n)] for n in sizes if (label, n) in figures
+        )
+        verdict = "OK" if spread <= 1.5 else "MISSED"
+        print(f"  {label} first page: slowest / fastest over {', '.join(f'{n:,}' for n in sizes)} trainees "
+              f"= {spread:.2f}x (goal <= 1.5x) {verdict}")  # fmt: skip
+    ratio = figures[("item analysis (module 1)", large)] / figures[("item analysis (module 1)", small)]
+    print(f"  item analysis: {large:,} trainees take {ratio:.1f}x the time of {small:,}")
+    return figures

@@ -30,6 +30,9 @@ from django.db import connection
 from django.utils import timezone
 
 TRAINEES = 100_000
+SWEEP_SIZES = (10_000, 100_000)
+TRIVIAL_TASKS = 20_000
+SMOKE = False  # run(smoke=True): tiny sizes, eager Celery, any database (the test suite's smoke run)
 CARDS_PER_TRAINEE = 10
 DUE_SHARE = 0.10
 PREFIX = "remind-"  # distinct from bench_dashboard's "bench-" users: each bench clears only its own
@@ -45,6 +48,8 @@ _redis = None
 def noop(_n: int) -> None:
     """The trivial task the send rate is compared against: one Redis INCR so the bench sees it."""
     global _redis
+    if SMOKE:  # eager in the test suite's smoke run: no Redis
+        return
     if _redis is None:
         import redis
 
@@ -60,11 +65,32 @@ def say(label: str, value: str) -> None:
 
 
 def _copy(table: str, columns: list[str], rows) -> None:
+    """COPY on PostgreSQL; a plain executemany elsewhere (the smoke run on SQLite)."""
     with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", list(rows))  # noqa: S608
+            return
         raw = cursor.connection.cursor()
         with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
+
+
+def _tables() -> dict[str, str]:
+    from course.models import Enrollment
+    from quizzes.reminders.models import Notification, Reminder, ReminderPreference
+    from quizzes.review.models import ReviewCard, ReviewLog
+
+    return {
+        "notification": Notification._meta.db_table,
+        "reminder": Reminder._meta.db_table,
+        "reviewlog": ReviewLog._meta.db_table,
+        "reviewcard": ReviewCard._meta.db_table,
+        "preference": ReminderPreference._meta.db_table,
+        "enrollment": Enrollment._meta.db_table,
+        "user": Enrollment._meta.get_field("user").related_model._meta.db_table,
+    }
 
 
 def build() -> None:
@@ -80,26 +106,21 @@ def build() -> None:
         say("data", f"reusing {TRAINEES:,} trainees and {TRAINEES * CARDS_PER_TRAINEE:,} cards")
         return
     started = time.perf_counter()
+    tables = _tables()
     with connection.cursor() as cursor:
         # Only this bench's users and their rows: other benches keep their data in the same database.
-        for table in (
-            "quizzes_notification",
-            "quizzes_reminder",
-            "quizzes_reviewlog",
-            "quizzes_reviewcard",
-            "quizzes_reminderpreference",
-            "course_enrollment",
-        ):
+        for key in ("notification", "reminder", "reviewlog", "reviewcard", "preference", "enrollment"):
             cursor.execute(
-                f"DELETE FROM {table} WHERE user_id IN (SELECT id FROM auth_user WHERE username LIKE %s)",  # noqa: S608
+                f"DELETE FROM {tables[key]} WHERE user_id IN "  # noqa: S608 - model tables
+                f"(SELECT id FROM {tables['user']} WHERE username LIKE %s)",
                 [PREFIX + "%"],
             )
-        cursor.execute("DELETE FROM auth_user WHERE username LIKE %s", [PREFIX + "%"])
+        cursor.execute(f"DELETE FROM {tables['user']} WHERE username LIKE %s", [PREFIX + "%"])  # noqa: S608
     course, _ = Course.objects.get_or_create(slug="bench", defaults={"title": "Bench course"})
     cohort, _ = Cohort.objects.get_or_create(course=course, name="Bench", defaults={"start_date": timezone.localdate()})
     now = timezone.now()
     _copy(
-        "auth_user",
+        tables["user"],
         [
             "username",
             "password",
@@ -114,7 +135,7 @@ def build() -> None:
         ((f"{PREFIX}{i}", "!", f"{PREFIX}{i}@bench.example", "", "", False, True, False, now) for i in range(TRAINEES)),
     )
     ids = list(User.objects.filter(username__startswith=PREFIX).order_by("pk").values_list("pk", flat=True))
-    _copy("course_enrollment", ["cohort_id", "user_id", "created_at"], ((cohort.pk, u, now) for u in ids))
+    _copy(tables["enrollment"], ["cohort_id", "user_id", "created_at"], ((cohort.pk, u, now) for u in ids))
     zones = ["Europe/London", "America/New_York", "Europe/Berlin", "Asia/Tokyo", "UTC"]
     rng = random.Random(5)
     _copy(
@@ -122,6 +143,7 @@ def build() -> None:
         [
             "user_id",
             "time_zone",
+            "time_zone_chosen",
             "reminder_time",
             "email_enabled",
             "in_app_enabled",
@@ -129,7 +151,7 @@ def build() -> None:
             "ignored_in_a_row",
             "updated_at",
         ],
-        ((u, rng.choice(zones), "18:00", True, True, "daily", 0, now) for u in ids),
+        ((u, rng.choice(zones), True, "18:00", True, True, "daily", 0, now) for u in ids),
     )
     skills = [f"bench.skill_{n:02d}" for n in range(CARDS_PER_TRAINEE)]
 
@@ -168,8 +190,13 @@ def reset(active: int, now) -> list[int]:
     """Forget every reminder; make the first `active` trainees' reminder time come now."""
     from quizzes.reminders.models import ReminderPreference
 
+    tables = _tables()
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE quizzes_notification, quizzes_reminder")
+        if SMOKE or connection.vendor != "postgresql":
+            cursor.execute(f"DELETE FROM {tables['notification']}")  # noqa: S608
+            cursor.execute(f"DELETE FROM {tables['reminder']}")  # noqa: S608
+        else:
+            cursor.execute(f"TRUNCATE {tables['notification']}, {tables['reminder']}")
     ids = list(
         ReminderPreference.objects.filter(user__username__startswith=PREFIX)
         .order_by("user_id")
@@ -184,8 +211,9 @@ def reset(active: int, now) -> list[int]:
         quiet_end=None,
     )
     ReminderPreference.objects.filter(user_id__gt=cutoff).update(next_reminder_at=now + timedelta(days=1))
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE quizzes_reminderpreference")
+    if not SMOKE and connection.vendor == "postgresql":  # VACUUM cannot run inside the tests' transaction
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM ANALYZE {tables['preference']}")
     return ids[:active]
 
 
@@ -238,7 +266,8 @@ def bench_sweep() -> None:
     from quizzes.reminders import reminders
 
     results = {}
-    for active in (10_000, TRAINEES):
+    small, large = SWEEP_SIZES
+    for active in SWEEP_SIZES:
         now = timezone.now()
         reset(active, now)
         started = time.perf_counter()
@@ -256,10 +285,10 @@ def bench_sweep() -> None:
             f"{report.planned / elapsed:,.0f} planned/s ({report.looked_at / elapsed:,.0f} trainees/s)",
         )
         say(f"  peak Python memory, {active:,} trainees (tracemalloc)", f"{peak / 1e6:.1f} MB")
-    rate = results[TRAINEES][0].planned / results[TRAINEES][1]
-    say("planned/s at 100,000 (goal >= 10,000/s)", f"{rate:,.0f} {'OK' if rate >= 10_000 else 'MISSED'}")
-    growth = results[TRAINEES][2] / results[10_000][2]
-    say("memory 100,000 vs 10,000 trainees (flat = ~1x)", f"{growth:.2f}x")
+    rate = results[large][0].planned / results[large][1]
+    say(f"planned/s at {large:,} (goal >= 10,000/s)", f"{rate:,.0f} {'OK' if rate >= 10_000 else 'MISSED'}")
+    growth = results[large][2] / results[small][2]
+    say(f"memory {large:,} vs {small:,} trainees (flat = ~1x)", f"{growth:.2f}x")
 
 
 # ---------------------------------------------------------------- 3. sending
@@ -317,7 +346,7 @@ def bench_sending() -> None:
     try:
         ping = app.control.ping  # wait until both worker processes are ready
         _wait(lambda: bool(ping(timeout=0.5)), 60)
-        trivial = 20_000
+        trivial = TRIVIAL_TASKS
         client.set(COUNTER_KEY, 0)
         started = time.perf_counter()
         noop.chunks([(n,) for n in range(trivial)], 100).apply_async()
@@ -330,7 +359,7 @@ def bench_sending() -> None:
         )
 
         now = timezone.now()
-        reset(10_000, now)
+        reset(SWEEP_SIZES[0], now)
         started = time.perf_counter()
         report = reminders.plan_sweep(now)  # enqueues as it commits each batch
         planned = report.planned
@@ -354,7 +383,47 @@ def bench_sending() -> None:
         client.delete(queue, COUNTER_KEY)
 
 
-def run() -> None:
+def bench_sending_smoke() -> None:
+    """The smoke run's sending: the same sweep and send path, run eagerly in this process."""
+    from config.celery import app
+    from quizzes.reminders import reminders
+    from quizzes.reminders.models import Reminder
+
+    now = timezone.now()
+    reset(SWEEP_SIZES[0], now)
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        noop.chunks([(n,) for n in range(TRIVIAL_TASKS)], 10).apply_async()
+        report = reminders.plan_sweep(now)
+        owed = list(Reminder.objects.filter(status="planned").values_list("pk", flat=True))
+        if owed:  # the sweep enqueues on commit: inside the tests' transaction that never comes
+            reminders.send_batch(owed, now)
+    finally:
+        app.conf.task_always_eager = eager
+    done = Reminder.objects.filter(status__in=["sent", "skipped", "failed"]).count()
+    say("reminders planned and handled (eager)", f"{report.planned:,} planned, {done:,} handled")
+
+
+def run(smoke: bool = False) -> None:
+    global TRAINEES, SWEEP_SIZES, TRIVIAL_TASKS, SMOKE
+    if not smoke:
+        return _run()
+    saved = TRAINEES, SWEEP_SIZES, TRIVIAL_TASKS, SMOKE
+    TRAINEES, SWEEP_SIZES, TRIVIAL_TASKS, SMOKE = 30, (10, 30), 20, True
+    try:
+        build()
+        print("1. due-finding", flush=True)
+        bench_due_finding()
+        print("2. planning sweep", flush=True)
+        bench_sweep()
+        print("3. sending (smoke: eager)", flush=True)
+        bench_sending_smoke()
+    finally:
+        TRAINEES, SWEEP_SIZES, TRIVIAL_TASKS, SMOKE = saved
+
+
+def _run() -> None:
     from django.conf import settings
 
     from config.celery import app

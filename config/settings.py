@@ -133,6 +133,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
+# The course structure is cached per course version (course/structure.py); per process is enough.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "attune",
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    }
+}
+
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport (no services).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 BROKER_DIR = VAR_DIR / "broker"

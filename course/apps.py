@@ -8,6 +8,8 @@ class CourseConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from . import structure
         from .privacy import register_course
 
         register_course()
+        structure.connect_signals()

@@ -9,6 +9,11 @@ class Course(models.Model):
     summary = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    structure_version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Bumped whenever a module, lesson or prerequisite changes: the cached structure's key.",
+    )
 
     class Meta:
         ordering = ["title"]

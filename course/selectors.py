@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext
 
-from . import rules
+from . import rules, structure
 from .models import Course, Lesson, LessonProgress, Module, ModuleResult
 
 
@@ -99,28 +99,27 @@ class CourseOutline:
 
 
 def course_outlines(user, courses: list[Course]) -> list[CourseOutline]:
-    """Modules, lessons, locks and progress for several courses in four queries."""
-    course_ids = [c.pk for c in courses]
-    modules = list(
-        Module.objects.filter(course_id__in=course_ids, is_active=True)
-        .order_by("course_id", "order")
-        .prefetch_related(
-            Prefetch("lessons", queryset=Lesson.objects.filter(is_active=True).order_by("order")),
-            Prefetch("prerequisites", queryset=Module.objects.filter(is_active=True).order_by("order")),
-        )
-    )
+    """Modules, lessons, locks and progress for several courses: the structure from the cache (three
+    queries on a miss, lesson bodies never loaded), then two queries of the trainee's own state."""
+    by_course = structure.course_modules(courses)
+    modules = [m for c in courses for m in by_course[c.pk]]
     progress = (
         {
             row.lesson_id: row
-            for row in LessonProgress.objects.filter(user=user, lesson__module__course_id__in=course_ids).only(
-                "lesson_id", "completed_at", "last_opened_at"
-            )
+            for row in LessonProgress.objects.filter(
+                user=user, lesson_id__in=[lesson.pk for m in modules for lesson in m.lessons.all()]
+            ).only("lesson_id", "completed_at", "last_opened_at")
         }
         if user.is_authenticated
         else {}
     )
     results = (
-        {r.module_id: r for r in ModuleResult.objects.filter(user=user, module__course_id__in=course_ids)}
+        {
+            r.module_id: r
+            for r in ModuleResult.objects.filter(user=user, module_id__in=[m.pk for m in modules]).only(
+                "module_id", "best_score", "passed_at"
+            )
+        }
         if user.is_authenticated
         else {}
     )
@@ -193,3 +192,8 @@ def module_require_open(user, module: Module) -> ModuleState:
     if state.locked:
         raise ModuleLocked(outline, state)
     return state
+
+
+def lesson_body(lesson: Lesson) -> str:
+    """The one lesson body a lesson page shows (the outline's lessons carry none)."""
+    return Lesson.objects.values_list("body_html", flat=True).get(pk=lesson.pk)

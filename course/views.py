@@ -55,6 +55,7 @@ def lesson_detail(request, course, lesson):
             request, "attune/course/module_detail.html", {"outline": outline, "state": module_state}, status=403
         )
     services.lesson_open(request.user, lesson_state.lesson)
+    lesson_state.lesson.body_html = selectors.lesson_body(lesson_state.lesson)
     previous, following = outline.lesson_neighbours(lesson_state.lesson)
     return render(
         request,

@@ -204,7 +204,7 @@ class AnswerOutcome:
         return self.chosen["grade"] == grading.HARMFUL
 
 
-def _outcome(answer: Answer, item: Item, repeated: bool) -> AnswerOutcome:
+def _outcome(answer: Answer, item: Item, repeated: bool, attempt: Attempt | None = None) -> AnswerOutcome:
     step = grading.step_at(item.steps, answer.step_path)
     chosen = grading.option_by_id(step, answer.option_id)
     next_path = grading.next_step_path(item.steps, answer.step_path, answer.option_id)
@@ -214,7 +214,7 @@ def _outcome(answer: Answer, item: Item, repeated: bool) -> AnswerOutcome:
         chosen=chosen,
         best=grading.best_option(step),
         next_step=grading.step_at(item.steps, next_path) if next_path else None,  # a session's follows its state
-        attempt=Attempt.objects.get(pk=answer.attempt_id),
+        attempt=attempt if attempt is not None else Attempt.objects.get(pk=answer.attempt_id),
         repeated=repeated,
     )
 
@@ -232,19 +232,23 @@ def attempt_answer(
     attempt: Attempt, item_slug: str, step_path: str, option_id: str, confidence, seconds: float | None = None
 ) -> AnswerOutcome:
     """Answer the current step. The same answer sent again returns the stored result; anything
-    else that does not fit the attempt's state is a Conflict; an option of another step is invalid."""
+    else that does not fit the attempt's state is a Conflict; an option of another step is invalid.
+
+    The common case costs four queries: the item, the claim (a conditional UPDATE), the answer's
+    INSERT and, for a skill's first answer, review's set-based card statements. A step that is not
+    the current one is looked up among the stored answers only then (a repeat or a conflict)."""
     confidence = clean_confidence(confidence)
     module_require_open(attempt.user, attempt.quiz.module)
     item = Item.objects.filter(pk__in=attempt.item_ids, slug=item_slug).first()
     if item is None:
         raise ValidationError({"item": f"'{item_slug}' is not an item of this attempt."})
-    repeat = _same_answer_or_conflict(attempt, item, step_path, option_id)
-    if repeat is not None:
-        return repeat
-    if not attempt.is_open:
-        raise Conflict("This attempt is closed.")
-    current_slug_pk = attempt.item_ids[attempt.position]
-    if item.pk != current_slug_pk or step_path != attempt.step_path:
+    current = attempt.is_open and item.pk == attempt.item_ids[attempt.position] and step_path == attempt.step_path
+    if not current:
+        repeat = _same_answer_or_conflict(attempt, item, step_path, option_id)
+        if repeat is not None:
+            return repeat
+        if not attempt.is_open:
+            raise Conflict("This attempt is closed.")
         raise Conflict("That is not the attempt's current step.")
     if item.write_first and not step_path and not FreeReply.objects.filter(attempt=attempt, item=item).exists():
         raise Conflict("Write your own reply to the client before choosing an option.")
@@ -285,7 +289,11 @@ def attempt_answer(
         if repeat is not None:
             return repeat
         raise Conflict("That is not the attempt's current step.")
-    return _outcome(answer, item, repeated=False)
+    # The claim succeeded, so this request knows the attempt's new state without reading it again.
+    attempt.position, attempt.step_path = position, path or ""
+    if finished:
+        attempt.status, attempt.completed_at = Attempt.COMPLETED, now
+    return _outcome(answer, item, repeated=False, attempt=attempt)
 
 
 def attempts_move_off_vanished_steps(items: list[Item]) -> int:
@@ -323,6 +331,12 @@ def _complete(attempt: Attempt, now) -> None:
     result = attempt_result(attempt, quiz)
     Attempt.objects.filter(pk=attempt.pk).update(
         status=Attempt.COMPLETED, completed_at=now, score=result.score, passed=result.passed
+    )
+    attempt.status, attempt.completed_at, attempt.score, attempt.passed = (
+        Attempt.COMPLETED,
+        now,
+        result.score,
+        result.passed,
     )
     module_result_record(attempt.user, quiz.module, result.score, result.passed)
 

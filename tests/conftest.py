@@ -354,3 +354,13 @@ def make_valid_package(tmp_path):
         return write_package(tmp_path / name, files)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: the database is rolled back between tests, the cache is not."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

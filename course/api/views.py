@@ -61,6 +61,7 @@ class LessonDetailView(APIView):
         services.lesson_open(request.user, lesson_state.lesson)
         previous, following = outline.lesson_neighbours(lesson_state.lesson)
         item = lesson_state.lesson
+        item.body_html = selectors.lesson_body(item)
         item.completed = lesson_state.completed
         item.previous = previous.slug if previous else None
         item.next = following.slug if following else None

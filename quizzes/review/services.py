@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from course.services import upsert
@@ -64,66 +64,99 @@ def _card_fields(state: scheduling.CardState) -> dict:
 def cards_on_answer(answer: Answer, item: Item) -> None:
     """Called inside attempt_answer's transaction when a trainee answers a step. The first root
     answer of a skill creates its card (that answer is its first review, rated from the grade)
-    and adds the course's facts deck; later quiz answers leave the schedule alone."""
+    and adds the course's facts deck; later quiz answers leave the schedule alone.
+
+    Set-based: the card goes in already scheduled with one INSERT that does nothing on a
+    conflict (the card exists: not the skill's first answer), and only a new card writes its log.
+    The facts deck and the `reviewed` signal follow the commit: they need not hold the answer's
+    transaction open, and a failure there cannot take the answer back."""
     if answer.step_path:
         return
     user_id = answer.attempt.user_id
-    if ReviewCard.objects.filter(
-        user_id=user_id, course_id=item.course_id, kind=ReviewCard.SKILL, skill=item.skill
-    ).exists():
-        return
-    try:
-        with transaction.atomic():
-            card = ReviewCard.objects.create(
-                user_id=user_id,
-                course_id=item.course_id,
-                kind=ReviewCard.SKILL,
-                skill=item.skill,
-                due=answer.answered_at,
-                created_at=answer.answered_at,
+    at = answer.answered_at
+    rating = scheduling.rating_for(answer.grade, answer.confidence, answer.seconds, app_settings.REVIEW_QUICK_SECONDS)
+    state = _schedule(ReviewCard(due=at), rating, at)
+    card_id = _insert_skill_card(user_id, item, state, at)
+    if card_id is None:
+        return  # the skill already has its card (an earlier answer, or a concurrent one)
+    ReviewLog.objects.create(
+        client_id=uuid.uuid4(),
+        card_id=card_id,
+        user_id=user_id,
+        source=ReviewLog.QUIZ,
+        item=item,
+        option_id=answer.option_id,
+        grade=answer.grade,
+        rating=int(rating),
+        confidence=answer.confidence,
+        seconds=answer.seconds,
+        reviewed_at=at,
+        due_before=at,
+        due_after=state.due,
+    )
+    course_id = item.course_id
+
+    def after_commit():
+        facts_deck_ensure(user_id, course_id, at)
+        reviewed.send(sender=ReviewCard, user_id=user_id, reviewed_at=at)
+
+    transaction.on_commit(after_commit)
+
+
+def _insert_skill_card(user_id: int, item: Item, state: scheduling.CardState, at: datetime) -> int | None:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id (PostgreSQL and SQLite alike): the new card's
+    id, or None when the trainee already has this skill's card."""
+    table = ReviewCard._meta.db_table
+    fields = {**_card_fields(state), "last_item_id": item.pk, "reps": 1}
+    values = {
+        "user_id": user_id,
+        "course_id": item.course_id,
+        "kind": ReviewCard.SKILL,
+        "skill": item.skill,
+        "fact_id": None,
+        "created_at": at,
+        **fields,
+    }
+    with connection.cursor() as cursor:
+        params = [
+            ReviewCard._meta.get_field(name.removesuffix("_id") if name.endswith("_id") else name).get_db_prep_save(
+                value, connection
             )
-            rating = scheduling.rating_for(
-                answer.grade, answer.confidence, answer.seconds, app_settings.REVIEW_QUICK_SECONDS
-            )
-            state = _schedule(card, rating, answer.answered_at)
-            ReviewCard.objects.filter(pk=card.pk).update(**_card_fields(state), last_item=item, reps=1)
-            ReviewLog.objects.create(
-                client_id=uuid.uuid4(),
-                card=card,
-                user_id=user_id,
-                source=ReviewLog.QUIZ,
-                item=item,
-                option_id=answer.option_id,
-                grade=answer.grade,
-                rating=int(rating),
-                confidence=answer.confidence,
-                seconds=answer.seconds,
-                reviewed_at=answer.answered_at,
-                due_before=card.due,
-                due_after=state.due,
-            )
-    except IntegrityError:
-        return  # a concurrent answer created the card first
-    facts_deck_ensure(user_id, item.course_id, answer.answered_at)
-    reviewed.send(sender=ReviewCard, user_id=user_id, reviewed_at=answer.answered_at)
+            for name, value in values.items()
+        ]
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(values)}) VALUES ({', '.join(['%s'] * len(values))}) "  # noqa: S608
+            "ON CONFLICT DO NOTHING RETURNING id",
+            params,
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def facts_deck_ensure(user_id: int, course_id: int, now: datetime) -> int:
     """Give the trainee a card for each active fact of the course they lack, introduced a few a
-    day in module order (ATTUNE_REVIEW_NEW_FACTS_PER_DAY), so a new deck is not 30 reviews at once."""
-    have = set(ReviewCard.objects.filter(user_id=user_id, kind=ReviewCard.FACT).values_list("fact_id", flat=True))
+    day in module order (ATTUNE_REVIEW_NEW_FACTS_PER_DAY), so a new deck is not 30 reviews at once.
+    Two statements: the lacking facts' ids (none once the deck is complete), one bulk INSERT."""
     per_day = max(1, app_settings.REVIEW_NEW_FACTS_PER_DAY)
-    facts = Fact.objects.filter(course_id=course_id, is_active=True).exclude(pk__in=have)
+    held = ReviewCard.objects.filter(user_id=user_id, kind=ReviewCard.FACT, fact_id=OuterRef("pk"))
+    lacking = list(
+        Fact.objects.filter(course_id=course_id, is_active=True)
+        .exclude(Exists(held))
+        .order_by("module__order", "slug")
+        .values_list("pk", flat=True)
+    )
+    if not lacking:
+        return 0
     new = [
         ReviewCard(
             user_id=user_id,
             course_id=course_id,
             kind=ReviewCard.FACT,
-            fact=fact,
+            fact_id=fact_id,
             due=now + timedelta(days=index // per_day),
             created_at=now,
         )
-        for index, fact in enumerate(facts.order_by("module__order", "slug"))
+        for index, fact_id in enumerate(lacking)
     ]
     ReviewCard.objects.bulk_create(new, ignore_conflicts=True)
     return len(new)

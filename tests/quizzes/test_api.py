@@ -197,17 +197,37 @@ def test_twenty_starts_at_once_open_one_attempt(postgres, quiz, trainee):
     assert sorted(set(statuses)) in ([200, 201], [201])
 
 
-def test_current_step_and_answer_run_in_a_fixed_number_of_queries(api_client, started, django_assert_max_num_queries):
+def test_current_step_and_answer_run_in_a_fixed_number_of_queries(
+    api_client, started, django_assert_max_num_queries, django_assert_num_queries
+):
     attempt_id = started["id"]
     api_client.post(f"/api/v1/attempts/{attempt_id}/reply/", {"item": "priya", "text": "Hm?"}, format="json")
     # Each of these checks the module's lock first: the course outline's 5 queries.
     with django_assert_max_num_queries(6 + 5):
         api_client.get(f"/api/v1/attempts/{attempt_id}/")
-    # The first answer of a skill also starts its review card and the facts deck (issue 5), the
-    # skill's practice level (issue 14: a guarded insert) and checks the module is open (issue 13).
-    with django_assert_max_num_queries(26 + 5):
+    # A skill's first answer: attempt, item, the write-first check, savepoint, claim, answer,
+    # the card (one INSERT ... ON CONFLICT DO NOTHING), its log, release (issue 12: at most 12),
+    # and the skill's new practice level (issue 14: select, savepoint, insert, release).
+    with django_assert_num_queries(15):
         answer(api_client, attempt_id, "priya", "a")
     with django_assert_max_num_queries(7 + 5):  # a branch step also reads the answers that led to it
         api_client.get(f"/api/v1/attempts/{attempt_id}/")
-    with django_assert_max_num_queries(15 + 5):
+    # A plain answer: attempt, item, savepoint, claim, answer, release, and the practice level
+    # (issue 14: select for update, update) (issue 12: at most 8).
+    with django_assert_num_queries(8):
         answer(api_client, attempt_id, "priya", "a", step="a")
+
+
+def test_what_follows_a_skills_first_answer_commit(api_client, started, django_capture_on_commit_callbacks):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    attempt_id = started["id"]
+    api_client.post(f"/api/v1/attempts/{attempt_id}/reply/", {"item": "priya", "text": "Hm?"}, format="json")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        answer(api_client, attempt_id, "priya", "a")
+    with CaptureQueriesContext(connection) as queries:
+        for callback in callbacks:
+            callback()
+    # the lacking facts, their bulk INSERT, the reminder preference (get-or-create) and its note
+    assert len(queries.captured_queries) <= 7

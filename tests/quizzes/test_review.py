@@ -25,8 +25,24 @@ def quiz(course_with_lessons):
 
 
 def answer_first_item(user, quiz, option="a", confidence=3):
+    """Answer as a request would: the facts deck and the `reviewed` signal follow the commit."""
+    from django.test import TestCase
+
     attempt, _ = quiz_services.attempt_start(user, quiz)
-    return quiz_services.attempt_answer(attempt, "withdrawal-harold", "", option, confidence, seconds=30)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return quiz_services.attempt_answer(attempt, "withdrawal-harold", "", option, confidence, seconds=30)
+
+
+def test_the_facts_deck_and_reminder_note_wait_for_the_commit(quiz, trainee, django_capture_on_commit_callbacks):
+    attempt, _ = quiz_services.attempt_start(trainee, quiz)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        quiz_services.attempt_answer(attempt, "withdrawal-harold", "", "a", 3, seconds=30)
+    # the skill's card and its first log are part of the answer's transaction; the deck is not
+    assert ReviewCard.objects.filter(user=trainee, kind=ReviewCard.SKILL).count() == 1
+    assert not ReviewCard.objects.filter(user=trainee, kind=ReviewCard.FACT).exists()
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert ReviewCard.objects.filter(user=trainee, kind=ReviewCard.FACT).count() == 2
 
 
 def test_first_answer_of_a_skill_creates_its_card_the_facts_deck_and_preferences(quiz, trainee):

@@ -1,0 +1,85 @@
+"""A course's structure (active modules, their lessons without bodies, prerequisites), cached per
+course version.
+
+Every save or delete of a module or lesson, and every change of prerequisites (the import, the
+admin, a shell), bumps Course.structure_version in the same transaction, so the cache key of a
+changed course moves on when the change commits; stale entries simply expire. The cache is
+Django's (LocMem unless the host configures another): per process is fine, the key is in the DB.
+"""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.db.models import F, Prefetch
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from .models import Course, Lesson, Module
+
+# What the outline, the lists and the progress views show of a lesson: never its body.
+LESSON_FIELDS = ("id", "module_id", "slug", "title", "order", "estimated_minutes", "objectives", "key_terms",
+                 "references", "is_active")  # fmt: skip
+TIMEOUT = 24 * 3600
+
+
+def cache_key(course: Course) -> str:
+    stamp = int(course.created_at.timestamp()) if course.created_at else 0
+    return f"attune:course-structure:{course.pk}:{stamp}:{course.structure_version}"
+
+
+def _fetch(course_ids: list[int]) -> dict[int, list[Module]]:
+    modules = (
+        Module.objects.filter(course_id__in=course_ids, is_active=True)
+        .order_by("course_id", "order")
+        .prefetch_related(
+            Prefetch("lessons", queryset=Lesson.objects.filter(is_active=True).only(*LESSON_FIELDS).order_by("order")),
+            Prefetch("prerequisites", queryset=Module.objects.filter(is_active=True).order_by("order")),
+        )
+    )
+    found: dict[int, list[Module]] = {pk: [] for pk in course_ids}
+    for module in modules:
+        found[module.course_id].append(module)
+    return found
+
+
+def course_modules(courses: list[Course]) -> dict[int, list[Module]]:
+    """Each course's active modules with lessons and prerequisites prefetched: from the cache, or
+    in three queries for all the courses it missed."""
+    keys = {cache_key(c): c for c in courses}
+    hits = cache.get_many(list(keys))
+    found = {keys[k].pk: v for k, v in hits.items()}
+    missing = [c for k, c in keys.items() if k not in hits]
+    if missing:
+        fetched = _fetch([c.pk for c in missing])
+        cache.set_many({cache_key(c): fetched[c.pk] for c in missing}, TIMEOUT)
+        found.update(fetched)
+    return found
+
+
+def bump(course_id: int | None) -> None:
+    if course_id is not None:
+        Course.objects.filter(pk=course_id).update(structure_version=F("structure_version") + 1)
+
+
+def _module_changed(sender, instance: Module, **kwargs) -> None:
+    bump(instance.course_id)
+
+
+def _lesson_changed(sender, instance: Lesson, **kwargs) -> None:
+    if Lesson.module.is_cached(instance):
+        bump(instance.module.course_id)
+    else:
+        bump(Module.objects.filter(pk=instance.module_id).values_list("course_id", flat=True).first())
+
+
+def _prerequisites_changed(sender, instance, action: str, **kwargs) -> None:
+    if action in ("post_add", "post_remove", "post_clear") and isinstance(instance, Module):
+        bump(instance.course_id)
+
+
+def connect_signals() -> None:
+    for signal in (post_save, post_delete):
+        signal.connect(_module_changed, sender=Module, dispatch_uid="attune-structure-module")
+        signal.connect(_lesson_changed, sender=Lesson, dispatch_uid="attune-structure-lesson")
+    m2m_changed.connect(
+        _prerequisites_changed, sender=Module.prerequisites.through, dispatch_uid="attune-structure-prereq"
+    )

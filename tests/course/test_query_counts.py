@@ -1,0 +1,121 @@
+"""Every trainee read of the course app, pinned: the structure is cached per course version, so a
+warm request makes only the trainee's own queries; lesson bodies are loaded only by the lesson views."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from course import structure
+from course.models import Course, Lesson, Module
+
+PAGES = [
+    # session, user, visible courses, lesson progress, module results (+ the page's own)
+    ("course:my_courses", [], 5),
+    ("course:module", ["relationship", "first"], 5),  # a module without a quiz: no panel queries
+    # + lesson progress get-or-create and touch, the one body shown
+    ("course:lesson", ["relationship", "first-1"], 8),
+]
+API = [
+    ("/api/v1/courses/", 3),
+    ("/api/v1/courses/relationship/", 3),
+    ("/api/v1/courses/relationship/modules/", 3),
+    ("/api/v1/courses/relationship/modules/first/", 3),
+    ("/api/v1/courses/relationship/lessons/first-1/", 6),  # + open the lesson (two), its body
+    ("/api/v1/progress/", 3),
+]
+
+
+@pytest.mark.parametrize("name,args,count", PAGES)
+def test_page_query_counts(trainee_client, course_with_lessons, django_assert_num_queries, name, args, count):
+    url = reverse(name, args=args)
+    assert trainee_client.get(url).status_code == 200
+    with django_assert_num_queries(count):
+        assert trainee_client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("url,count", API)
+def test_api_query_counts(api_client, course_with_lessons, django_assert_num_queries, url, count):
+    assert api_client.get(url).status_code == 200
+    with django_assert_num_queries(count):
+        assert api_client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/api/v1/courses/", "/api/v1/progress/", "/api/v1/courses/relationship/"])
+def test_no_read_but_the_lesson_loads_a_body(api_client, course_with_lessons, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert api_client.get(url).status_code == 200
+    assert not any("body_" in q["sql"] for q in queries.captured_queries)
+
+
+def test_the_lesson_api_loads_exactly_one_body(api_client, course_with_lessons):
+    with CaptureQueriesContext(connection) as queries:
+        response = api_client.get("/api/v1/courses/relationship/lessons/first-1/")
+    assert response.json()["body_html"]
+    assert sum("body_html" in q["sql"] for q in queries.captured_queries) == 1
+
+
+def _version(course) -> int:
+    return Course.objects.values_list("structure_version", flat=True).get(pk=course.pk)
+
+
+def test_module_lesson_and_prerequisite_changes_bump_the_version(course_with_lessons):
+    course = course_with_lessons
+    before = _version(course)
+    lesson = Lesson.objects.get(slug="first-1")
+    lesson.title = "Renamed"
+    lesson.save()
+    assert _version(course) == before + 1
+    second = Module.objects.get(slug="second")
+    second.prerequisites.clear()
+    assert _version(course) == before + 2
+    Module.objects.get(slug="first").save()
+    assert _version(course) == before + 3
+
+
+def test_an_edit_shows_on_the_next_read(api_client, course_with_lessons):
+    assert api_client.get("/api/v1/courses/relationship/").json()["modules"][0]["lessons"][0]["title"] != "Renamed"
+    lesson = Lesson.objects.get(slug="first-1")
+    lesson.title = "Renamed"
+    lesson.save()
+    assert api_client.get("/api/v1/courses/relationship/").json()["modules"][0]["lessons"][0]["title"] == "Renamed"
+
+
+def test_admin_save_invalidates(admin_client, course_with_lessons, api_client):
+    api_client.get("/api/v1/courses/relationship/")
+    course = Course.objects.get(pk=course_with_lessons.pk)
+    old_key = structure.cache_key(course)
+    assert cache.get(old_key) is not None
+    module = Module.objects.get(slug="second")
+    response = admin_client.post(
+        reverse("admin:attune_course_module_change", args=[module.pk]),
+        {
+            "course": course.pk, "slug": "second", "title": "Second, renamed", "summary": "", "order": 2,
+            "references": "[]", "is_active": "on", "prerequisites": [],
+            "lessons-TOTAL_FORMS": "0", "lessons-INITIAL_FORMS": "0",
+            "lessons-MIN_NUM_FORMS": "0", "lessons-MAX_NUM_FORMS": "1000",
+        },
+    )  # fmt: skip
+    assert response.status_code == 302, response.content[:2000]
+    course.refresh_from_db()
+    assert structure.cache_key(course) != old_key
+    modules = api_client.get("/api/v1/courses/relationship/").json()["modules"]
+    assert modules[1]["title"] == "Second, renamed" and modules[1]["locked"] is False
+
+
+def test_import_invalidates(db, make_package):
+    from course.services import course_import
+
+    path = make_package()
+    course_import(path)
+    course = Course.objects.get(slug="starter")
+    version = course.structure_version
+    structure.course_modules([course])
+    lesson = Lesson.objects.filter(module__course=course).first()
+    Lesson.objects.filter(pk=lesson.pk).update(title="Changed outside")  # an update() bypasses signals ...
+    course_import(path)  # ... the import puts the title back and moves the version on
+    course.refresh_from_db()
+    assert course.structure_version > version
+    modules = structure.course_modules([course])[course.pk]
+    assert "Changed outside" not in [lesson.title for m in modules for lesson in m.lessons.all()]
