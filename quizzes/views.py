@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
@@ -33,6 +34,31 @@ def module_panel(request, outline, state) -> str:
         },
         request=request,
     )
+
+
+def home_panel(request, outlines) -> str:
+    """The quiz to pass next and why it is not passed yet, and an instructor's new comment, on
+    the trainee's home (registered with course.extensions)."""
+    if not request.user.is_authenticated:
+        return ""
+    to_pass = selectors.quizzes_to_pass(request.user, outlines)
+    comment = selectors.latest_instructor_comment(request.user)
+    if not to_pass and comment is None:
+        return ""
+    return render_to_string(
+        "attune/quizzes/_home_panel.html", {"to_pass": to_pass, "comment": comment}, request=request
+    )
+
+
+def module_next(request, outline, state):
+    """Where "Next" leads from a module's last lesson: the module's quiz, once the lessons are read
+    and while the quiz is not passed (registered with course.extensions)."""
+    if not state.module.quiz_required or state.quiz_passed or state.lessons_done < len(state.lessons):
+        return None
+    if getattr(state.module, "quiz", None) is None:
+        return None
+    url = reverse("course:module", args=[outline.course.slug, state.module.slug]) + "#quiz-title"
+    return url, gettext("the quiz of %(module)s") % {"module": state.module.title}
 
 
 @login_required

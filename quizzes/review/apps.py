@@ -9,7 +9,7 @@ class ReviewConfig(AppConfig):
 
     def ready(self):
         # quizzes never imports review: review listens to its answers and plugs into course's hooks.
-        from course.extensions import register_course_panel
+        from course.extensions import register_course_panel, register_home_panel
         from course.package import register_extension
 
         from . import (
@@ -17,7 +17,8 @@ class ReviewConfig(AppConfig):
             receivers,  # noqa: F401 - a skill's first answer starts its review card
         )
         from .package import FactsExtension
-        from .views import course_panel
+        from .views import course_panel, home_panel
 
         register_extension(FactsExtension())
         register_course_panel(course_panel)
+        register_home_panel(home_panel)

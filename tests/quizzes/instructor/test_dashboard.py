@@ -16,7 +16,7 @@ from tests.quizzes.instructor.conftest import GOOD, HARMFUL, bulk_cohort, play
 
 # session, user, "teaches anything?", cohort, modules (+quiz), enrollments, lesson progress,
 # module results, attempts, skill figures, first-step picks, review picks, overdue cards, skills
-DASHBOARD_QUERIES = 15  # 14, and the course's skill names (course data since the plugin layout)
+DASHBOARD_QUERIES = 16  # 14, the course's skill names, and the nav's unread notifications count
 
 
 @pytest.mark.parametrize("size", [10, 200])
