@@ -9,8 +9,10 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from course.selectors import course_outline
+
 from . import grading, selectors, services
-from .models import Answer
+from .models import Answer, FreeReply
 
 
 def module_panel(request, outline, state) -> str:
@@ -150,6 +152,8 @@ def feedback(request, attempt_id, answer_id):
         return redirect("quizzes:result" if not attempt.is_open else "quizzes:attempt", attempt.pk)
     step, chosen = found
     attempt.refresh_from_db()
+    written = FreeReply.objects.filter(attempt=attempt, item=answer.item).values_list("text", flat=True).first()
+    harmful = answer.grade == grading.HARMFUL
     return render(
         request,
         "attune/quizzes/feedback.html",
@@ -162,6 +166,11 @@ def feedback(request, attempt_id, answer_id):
             "next_step": chosen.get("next"),
             "grade_label": grading.GRADE_LABELS[answer.grade],
             "finished": not attempt.is_open,
+            "written": written,
+            "cannot_pass": harmful and attempt.quiz.harmful_fails,
+            "others": [
+                {**o, "label": grading.GRADE_LABELS[o["grade"]]} for o in step["options"] if o["id"] != chosen["id"]
+            ],
         },
     )
 
@@ -176,6 +185,14 @@ def result(request, attempt_id):
     reflection = getattr(attempt, "reflection", None)
     course_id = quiz.module.course_id
     skills, dimensions = selectors.skill_names([course_id]), selectors.dimension_names([course_id])
+    opened = []
+    if summary.passed:  # link onward to the modules this pass opened
+        outline = course_outline(request.user, quiz.module.course)
+        opened = [
+            state.module
+            for state in outline.modules
+            if not state.locked and any(p.pk == quiz.module_id for p in state.module.prerequisites.all())
+        ]
     return render(
         request,
         "attune/quizzes/result.html",
@@ -190,6 +207,8 @@ def result(request, attempt_id):
             ],
             "review": selectors.attempt_review(attempt),
             "labels": grading.GRADE_LABELS,
+            "opened": opened,
+            "pass_mark": round(100 * quiz.pass_threshold),
         },
     )
 
