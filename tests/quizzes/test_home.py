@@ -139,3 +139,23 @@ def test_the_lock_says_pass_the_quiz_when_only_the_quiz_is_left(trainee_client, 
     page = trainee_client.get(reverse("course:module", args=["relationship", "second"]))
     assert page.status_code == 403
     assert "Pass the quiz of" in page.content.decode() and "Read the lessons of" not in page.content.decode()
+
+
+def test_error_pages_are_styled_and_lead_home(trainee_client, rf):
+    from django.views.defaults import server_error
+
+    missing = trainee_client.get("/no-such-page/")
+    assert missing.status_code == 404 and "This page is not here" in missing.content.decode()
+    assert "attune/attune.css" in missing.content.decode()
+    crashed = server_error(rf.get("/"))
+    assert crashed.status_code == 500 and b"Something went wrong on our side" in crashed.content
+
+
+def test_the_403_page_is_styled(trainee_client, rf, trainee):
+    from django.core.exceptions import PermissionDenied
+    from django.views.defaults import permission_denied
+
+    request = rf.get("/")
+    request.user = trainee
+    page = permission_denied(request, PermissionDenied())
+    assert page.status_code == 403 and b"You cannot open this page" in page.content
