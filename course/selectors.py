@@ -35,10 +35,16 @@ class ModuleState:
     locked_by: list[Module]
     quiz_passed: bool
     best_score: float | None
+    # What opens a locked module: each prerequisite, and True where only its quiz is left to pass.
+    locks: list[tuple[Module, bool]] = field(default_factory=list)
 
     @property
     def locked(self) -> bool:
         return bool(self.locked_by)
+
+    @property
+    def lessons_read(self) -> bool:
+        return self.lessons_done == len(self.lessons)
 
     @property
     def lessons_done(self) -> int:
@@ -75,6 +81,17 @@ class CourseOutline:
     @property
     def completed_lessons(self) -> int:
         return sum(m.lessons_done for m in self.modules)
+
+    @property
+    def total_minutes(self) -> int:
+        return sum(s.lesson.estimated_minutes or 0 for m in self.modules for s in m.lessons)
+
+    @property
+    def started(self) -> bool:
+        """Whether the trainee has opened anything in this course (else the home welcomes them)."""
+        return any(s.opened for m in self.modules for s in m.lessons) or any(
+            m.best_score is not None for m in self.modules
+        )
 
     @property
     def percent(self) -> int:
@@ -143,6 +160,9 @@ def course_outlines(user, courses: list[Course]) -> list[CourseOutline]:
         )
     for state in states.values():
         state.locked_by = [p for p in state.module.prerequisites.all() if p.pk in states and not states[p.pk].completed]
+        state.locks = [
+            (p, p.quiz_required and states[p.pk].lessons_read and not states[p.pk].quiz_passed) for p in state.locked_by
+        ]
 
     outlines = {c.pk: CourseOutline(course=c) for c in courses}
     for module in modules:

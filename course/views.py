@@ -24,7 +24,11 @@ def _lesson_in_outline(outline, slug: str):
 
 @login_required
 def my_courses(request):
-    return render(request, "attune/course/my_courses.html", {"outlines": selectors.my_courses(request.user)})
+    """The trainee's home: per course the next lesson, then what the other apps add (the quiz to
+    pass, reviews due, notifications) through course.extensions' home panels."""
+    outlines = selectors.my_courses(request.user)
+    panels = extensions.home_panels(request, outlines)
+    return render(request, "attune/course/my_courses.html", {"outlines": outlines, "panels": panels})
 
 
 @login_required
@@ -57,6 +61,10 @@ def lesson_detail(request, course, lesson):
     services.lesson_open(request.user, lesson_state.lesson)
     lesson_state.lesson.body_html = selectors.lesson_body(lesson_state.lesson)
     previous, following = outline.lesson_neighbours(lesson_state.lesson)
+    # From a module's last lesson, "Next" leads through the module's quiz once the lessons are read.
+    quiz_next = None
+    if following is None or following not in [s.lesson for s in module_state.lessons]:
+        quiz_next = extensions.module_next(request, outline, module_state)
     return render(
         request,
         "attune/course/lesson_detail.html",
@@ -67,6 +75,7 @@ def lesson_detail(request, course, lesson):
             "lesson": lesson_state.lesson,
             "previous": previous,
             "next": following,
+            "quiz_next": quiz_next,
         },
     )
 
@@ -82,6 +91,13 @@ def lesson_complete(request, course, lesson):
         )
     services.lesson_complete(request.user, lesson_state.lesson)
     _, following = outline.lesson_neighbours(lesson_state.lesson)
+    if request.POST.get("then") == "next":
+        outline = selectors.course_outline(request.user, outline.course)
+        module_state = outline.module(module_state.module.slug)
+        if following is None or following not in [s.lesson for s in module_state.lessons]:
+            quiz_next = extensions.module_next(request, outline, module_state)
+            if quiz_next:
+                return redirect(quiz_next[0])
     if request.POST.get("then") == "next" and following is not None:
         return redirect("course:lesson", course=course, lesson=following.slug)
     return redirect("course:lesson", course=course, lesson=lesson)

@@ -9,13 +9,15 @@ class QuizzesConfig(AppConfig):
 
     def ready(self):
         # course never imports quizzes: quizzes plugs into course's hooks here.
-        from course.extensions import register_module_panel
+        from course.extensions import register_home_panel, register_module_next, register_module_panel
         from course.package import register_extension
 
         from .extension import QuizExtension
         from .privacy import register_quizzes
-        from .views import module_panel
+        from .views import home_panel, module_next, module_panel
 
         register_extension(QuizExtension())
         register_module_panel(module_panel)
+        register_module_next(module_next)
+        register_home_panel(home_panel)
         register_quizzes()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from course.models import Cohort
 from course.selectors import courses_visible_to
@@ -255,3 +257,84 @@ def session_summaries(attempt: Attempt) -> list[SessionSummary]:
         if summary is not None:
             summaries.append(summary)
     return summaries
+
+
+@dataclass
+class QuizToPass:
+    """A module's quiz that stands between the trainee and the next module, and why."""
+
+    outline: object  # course.selectors.CourseOutline
+    module_state: object  # course.selectors.ModuleState
+    quiz: Quiz
+    lessons_done: bool
+    best: Attempt | None
+    harmful_picks: int
+
+    @property
+    def pass_mark(self) -> int:
+        return round(100 * self.quiz.pass_threshold)
+
+    @property
+    def best_percent(self) -> int | None:
+        return round(100 * self.best.score) if self.best and self.best.score is not None else None
+
+    @property
+    def failed_by_harm(self) -> bool:
+        return bool(self.best and self.quiz.harmful_fails and self.harmful_picks)
+
+
+def quizzes_to_pass(user, outlines) -> list[QuizToPass]:
+    """Per course, the first open module whose required quiz is not passed yet, with the best
+    attempt and its harmful picks: three queries whatever the number of courses."""
+    candidates = {}
+    for outline in outlines:
+        for state in outline.modules:
+            if not state.locked and state.module.quiz_required and not state.quiz_passed:
+                candidates[state.module.pk] = (outline, state)
+                break
+    if not candidates:
+        return []
+    quizzes = {q.module_id: q for q in Quiz.objects.filter(module_id__in=candidates)}
+    best: dict[int, Attempt] = {}
+    for attempt in Attempt.objects.filter(user=user, quiz__in=quizzes.values(), status=Attempt.COMPLETED).order_by(
+        "-passed", "-score", "completed_at"
+    ):
+        best.setdefault(attempt.quiz_id, attempt)
+    harmful = dict(
+        Answer.objects.filter(attempt__in=best.values(), grade=grading.HARMFUL)
+        .order_by()
+        .values("attempt_id")
+        .annotate(n=Count("*"))
+        .values_list("attempt_id", "n")
+        if best
+        else []
+    )
+    found = []
+    for module_id, (outline, state) in candidates.items():
+        quiz = quizzes.get(module_id)
+        if quiz is None:
+            continue
+        attempt = best.get(quiz.pk)
+        found.append(
+            QuizToPass(
+                outline=outline,
+                module_state=state,
+                quiz=quiz,
+                lessons_done=state.lessons_done == len(state.lessons),
+                best=attempt,
+                harmful_picks=harmful.get(attempt.pk, 0) if attempt else 0,
+            )
+        )
+    return found
+
+
+def latest_instructor_comment(user, days: int = 14) -> Reflection | None:
+    """The newest instructor comment on the trainee's own reflections, if it came in the last days."""
+    since = timezone.now() - timedelta(days=days)
+    return (
+        Reflection.objects.filter(author=user, scored_at__gte=since)
+        .exclude(instructor_comment="")
+        .select_related("attempt__quiz__module")
+        .order_by("-scored_at")
+        .first()
+    )

@@ -5,13 +5,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from course.selectors import ModuleLocked, module_require_open
+from course.selectors import ModuleLocked, course_outline, module_require_open
 
 from . import extensions, forms, grading, selectors, services, sessions
-from .models import Answer
+from .models import Answer, FreeReply
 from .validators import error_text
 
 
@@ -42,6 +43,31 @@ def _locked(request, exc: ModuleLocked):
     """The module page with its lock, as a 403 naming what opens the module (as for its lessons)."""
     context = {"outline": exc.outline, "state": exc.state}
     return render(request, "attune/course/module_detail.html", context, status=403)
+
+
+def home_panel(request, outlines) -> str:
+    """The quiz to pass next and why it is not passed yet, and an instructor's new comment, on
+    the trainee's home (registered with course.extensions)."""
+    if not request.user.is_authenticated:
+        return ""
+    to_pass = selectors.quizzes_to_pass(request.user, outlines)
+    comment = selectors.latest_instructor_comment(request.user)
+    if not to_pass and comment is None:
+        return ""
+    return render_to_string(
+        "attune/quizzes/_home_panel.html", {"to_pass": to_pass, "comment": comment}, request=request
+    )
+
+
+def module_next(request, outline, state):
+    """Where "Next" leads from a module's last lesson: the module's quiz, once the lessons are read
+    and while the quiz is not passed (registered with course.extensions)."""
+    if not state.module.quiz_required or state.quiz_passed or state.lessons_done < len(state.lessons):
+        return None
+    if getattr(state.module, "quiz", None) is None:
+        return None
+    url = reverse("course:module", args=[outline.course.slug, state.module.slug]) + "#quiz-title"
+    return url, gettext("the quiz of %(module)s") % {"module": state.module.title}
 
 
 @login_required
@@ -144,6 +170,8 @@ def feedback(request, attempt_id, answer_id):
     next_step = chosen.get("next")
     if move is not None:  # a session: the next line follows from the state, not from the option
         next_step = {"client_reply": move.next_line} if move.next_line else None
+    written = FreeReply.objects.filter(attempt=attempt, item=answer.item).values_list("text", flat=True).first()
+    harmful = answer.grade == grading.HARMFUL
     return render(
         request,
         "attune/quizzes/feedback.html",
@@ -159,6 +187,11 @@ def feedback(request, attempt_id, answer_id):
             "show_state": attempt.quiz.show_state,
             "grade_label": grading.GRADE_LABELS[answer.grade],
             "finished": not attempt.is_open,
+            "written": written,
+            "cannot_pass": harmful and attempt.quiz.harmful_fails,
+            "others": [
+                {**o, "label": grading.GRADE_LABELS[o["grade"]]} for o in step["options"] if o["id"] != chosen["id"]
+            ],
         },
     )
 
@@ -173,6 +206,14 @@ def result(request, attempt_id):
     reflection = getattr(attempt, "reflection", None)
     course_id = quiz.module.course_id
     skills, dimensions = selectors.skill_names([course_id]), selectors.dimension_names([course_id])
+    opened = []
+    if summary.passed:  # link onward to the modules this pass opened
+        outline = course_outline(request.user, quiz.module.course)
+        opened = [
+            state.module
+            for state in outline.modules
+            if not state.locked and any(p.pk == quiz.module_id for p in state.module.prerequisites.all())
+        ]
     return render(
         request,
         "attune/quizzes/result.html",
@@ -188,6 +229,8 @@ def result(request, attempt_id):
             "review": selectors.attempt_review(attempt),
             "sessions": selectors.session_summaries(attempt),
             "labels": grading.GRADE_LABELS,
+            "opened": opened,
+            "pass_mark": round(100 * quiz.pass_threshold),
         },
     )
 

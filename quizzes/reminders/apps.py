@@ -10,14 +10,15 @@ class RemindersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from course.extensions import register_course_panel
+        from course.extensions import register_course_panel, register_home_panel
 
         from . import (
             signals,  # noqa: F401 - device time zone at login, reviews, instructors' answers
             tasks,  # noqa: F401 - registers the tasks the sweep enqueues by name
         )
         from .privacy import register_reminders
-        from .views import course_panel
+        from .views import course_panel, home_panel
 
         register_course_panel(course_panel)
+        register_home_panel(home_panel)
         register_reminders()

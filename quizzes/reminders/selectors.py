@@ -13,3 +13,15 @@ def notifications_of(user) -> QuerySet[Notification]:
 
 def unread_count(user) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def unread_count_for_request(request) -> int:
+    """unread_count, counted once per request (the nav and the home page both show it)."""
+    cached = getattr(request, "_attune_unread", None)
+    if cached is None:
+        cached = request._attune_unread = unread_count(request.user)
+    return cached
+
+
+def unread_latest(user, limit: int = 3) -> list[Notification]:
+    return list(notifications_of(user).filter(read_at__isnull=True).only("title", "body", "link", "created_at")[:limit])

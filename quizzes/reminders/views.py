@@ -20,7 +20,7 @@ def course_panel(request, outline) -> str:
     """Unread notifications and reminder settings on the course page (registered with course.extensions)."""
     if not request.user.is_authenticated:
         return ""
-    unread = selectors.unread_count(request.user)
+    unread = selectors.unread_count_for_request(request)
     return render_to_string("attune/reminders/_course_panel.html", {"unread": unread}, request=request)
 
 
@@ -85,3 +85,12 @@ def unsubscribe(request, token):
         services.unsubscribe(user_id)
         return render(request, "attune/reminders/unsubscribe.html", {"done": True})
     return render(request, "attune/reminders/unsubscribe.html", {"token": token})
+
+
+def home_panel(request, outlines) -> str:
+    """The newest unread notifications on the trainee's home (registered with course.extensions)."""
+    if not request.user.is_authenticated:
+        return ""
+    unread = selectors.unread_count_for_request(request)
+    latest = selectors.unread_latest(request.user) if unread else []
+    return render_to_string("attune/reminders/_home_panel.html", {"unread": unread, "latest": latest}, request=request)

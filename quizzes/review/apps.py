@@ -9,7 +9,7 @@ class ReviewConfig(AppConfig):
 
     def ready(self):
         # quizzes never imports review: review listens to its answers and plugs into course's hooks.
-        from course.extensions import register_course_panel
+        from course.extensions import register_course_panel, register_home_panel
         from course.package import register_extension
 
         from ..extensions import register_feedback_panel
@@ -19,9 +19,10 @@ class ReviewConfig(AppConfig):
         )
         from .package import FactsExtension
         from .privacy import register_review
-        from .views import course_panel, reaction_panel
+        from .views import course_panel, home_panel, reaction_panel
 
         register_extension(FactsExtension())
         register_course_panel(course_panel)
+        register_home_panel(home_panel)
         register_feedback_panel(reaction_panel)
         register_review()

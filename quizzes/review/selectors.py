@@ -5,9 +5,10 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from .. import grading
@@ -176,3 +177,25 @@ def mastery_by_skill(user) -> list[SkillMastery]:
         )
         for course_id, skill in cards
     ]
+
+
+def due_forecast(user, days: int = 7, now: datetime | None = None) -> list[tuple[date, int]]:
+    """Reviews falling due on each of the coming days in the current time zone (today counts what
+    is overdue too): one grouped query."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    end = timezone.make_aware(datetime.combine(today + timedelta(days=days), time.min))
+    rows = (
+        ReviewCard.objects.filter(user=user, due__lt=end)
+        .order_by()
+        .annotate(day=TruncDate("due", tzinfo=timezone.get_current_timezone()))
+        .values("day")
+        .annotate(n=Count("*"))
+        .values_list("day", "n")
+    )
+    counts = dict.fromkeys((today + timedelta(days=i) for i in range(days)), 0)
+    for day, n in rows:
+        key = max(day, today)
+        if key in counts:
+            counts[key] += n
+    return list(counts.items())

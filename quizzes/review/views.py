@@ -120,3 +120,17 @@ def feedback(request, review_id):
 @login_required
 def mastery(request):
     return render(request, "attune/review/mastery.html", {"skills": selectors.mastery_by_skill(request.user)})
+
+
+def home_panel(request, outlines) -> str:
+    """Reviews due now and the coming week's forecast on the trainee's home (registered with course.extensions)."""
+    if not request.user.is_authenticated:
+        return ""
+    forecast = selectors.due_forecast(request.user)
+    due_now = selectors.due_count(request.user)
+    if not due_now and not any(n for _, n in forecast):
+        return ""
+    days = [{"day": day, "n": n} for day, n in forecast]
+    peak = max((n for _, n in forecast), default=0) or 1
+    context = {"due": due_now, "days": days, "peak": peak}
+    return render_to_string("attune/review/_home_panel.html", context, request=request)

@@ -11,11 +11,13 @@ from course import structure
 from course.models import Course, Lesson, Module
 
 PAGES = [
-    # session, user, visible courses, lesson progress, module results (+ the page's own)
-    ("course:my_courses", [], 5),
-    ("course:module", ["relationship", "first"], 5),  # a module without a quiz: no panel queries
+    # session, user, visible courses, lesson progress, module results (+ the page's own), and the
+    # nav's unread notifications count on every page (issue 11)
+    # + the home's panels: the quiz to pass, an instructor's comment, the review forecast
+    ("course:my_courses", [], 9),
+    ("course:module", ["relationship", "first"], 6),  # a module without a quiz: no panel queries
     # + lesson progress get-or-create and touch, the one body shown
-    ("course:lesson", ["relationship", "first-1"], 8),
+    ("course:lesson", ["relationship", "first-1"], 9),
 ]
 API = [
     ("/api/v1/courses/", 3),

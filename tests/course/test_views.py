@@ -31,7 +31,8 @@ def test_my_courses_shows_progress_and_where_to_continue(trainee_client, trainee
     content = response.content.decode()
     assert "1 of 4 lessons complete" in content
     assert 'value="1"' in content
-    assert "Continue where you left off" in content and "First steps 2" in content
+    assert "Next lesson" in content and "First steps 2" in content
+    assert 'data-testid="welcome"' not in content
 
 
 def test_continue_prefers_the_lesson_last_opened_but_unfinished(trainee_client):
@@ -42,10 +43,10 @@ def test_continue_prefers_the_lesson_last_opened_but_unfinished(trainee_client):
 
 def test_locked_module_names_the_prerequisite_that_opens_it(trainee_client):
     response = trainee_client.get(reverse("course:course", args=["relationship"]))
-    assert "Complete" in response.content.decode() and "First steps</a>" in response.content.decode()
+    assert "Read the lessons of" in response.content.decode() and "First steps</a>" in response.content.decode()
     module_page = trainee_client.get(reverse("course:module", args=["relationship", "second"]))
     assert module_page.status_code == 403
-    assert "to open this module" in module_page.content.decode()
+    assert "To open this module:" in module_page.content.decode()
 
 
 def test_locked_lesson_is_refused_and_not_recorded(trainee_client, trainee):

@@ -1,0 +1,77 @@
+"""A phone-first step and feedback that teaches: the trainee's own words, every reason, the
+consequence of a harmful pick, and results that link onward."""
+
+import pytest
+from django.urls import reverse
+
+from course.models import Lesson, Module
+from course.services import lesson_complete
+from quizzes.models import Attempt
+
+pytestmark = pytest.mark.django_db
+
+
+def start(client, quiz, trainee):
+    client.post(reverse("quizzes:start", args=[quiz.pk]))
+    return Attempt.objects.get(user=trainee, status=Attempt.IN_PROGRESS)
+
+
+def answer(client, attempt, item, option, step=""):
+    return client.post(
+        reverse("quizzes:answer", args=[attempt.pk]), {"item": item, "step": step, "option": option, "confidence": "3"}
+    )
+
+
+def test_the_step_says_the_place_is_kept_and_offers_keys(trainee_client, quiz, trainee):
+    attempt = start(trainee_client, quiz, trainee)
+    trainee_client.post(reverse("quizzes:reply", args=[attempt.pk]), {"item": "priya", "text": "Say more?"})
+    page = trainee_client.get(reverse("quizzes:attempt", args=[attempt.pk])).content.decode()
+    assert "Your place is kept: you can stop at any time and come back to this step." in page
+    assert "client 1 of 2" in page and "data-key-hint" in page and "attune/answer.js" in page
+    # the options come before the trainee's own draft, so they sit high on a phone
+    assert page.index('name="option"') < page.index("You wrote first")
+
+
+def test_feedback_puts_the_written_reply_beside_the_best_and_every_reason(trainee_client, quiz, trainee):
+    attempt = start(trainee_client, quiz, trainee)
+    trainee_client.post(
+        reverse("quizzes:reply", args=[attempt.pk]), {"item": "priya", "text": "Tell me more about that."}
+    )
+    response = answer(trainee_client, attempt, "priya", "b")
+    page = trainee_client.get(response.url).content.decode()
+    assert "What you wrote first" in page and "Tell me more about that." in page
+    assert "The reply that helps most" in page
+    for other in ("a", "c", "d"):
+        assert f"Why {other} is graded" in page
+    assert 'data-testid="cannot-pass"' not in page
+
+
+def test_after_a_harmful_pick_the_trainee_is_told_the_attempt_cannot_pass(trainee_client, quiz, trainee):
+    attempt = start(trainee_client, quiz, trainee)
+    trainee_client.post(reverse("quizzes:reply", args=[attempt.pk]), {"item": "priya", "text": "Hm."})
+    page = trainee_client.get(answer(trainee_client, attempt, "priya", "d").url).content.decode()
+    assert "this attempt can no longer pass" in page
+
+
+def test_without_harmful_fails_a_harmful_pick_does_not_claim_the_attempt_is_lost(trainee_client, quiz, trainee):
+    quiz.harmful_fails = False
+    quiz.save()
+    attempt = start(trainee_client, quiz, trainee)
+    trainee_client.post(reverse("quizzes:reply", args=[attempt.pk]), {"item": "priya", "text": "Hm."})
+    page = trainee_client.get(answer(trainee_client, attempt, "priya", "d").url).content.decode()
+    assert "can no longer pass" not in page
+
+
+def test_a_passed_result_links_to_the_module_it_opened(trainee_client, quiz, trainee):
+    for lesson in Lesson.objects.filter(module__slug="first"):
+        lesson_complete(trainee, lesson)
+    attempt = start(trainee_client, quiz, trainee)
+    trainee_client.post(reverse("quizzes:reply", args=[attempt.pk]), {"item": "priya", "text": "Hm."})
+    answer(trainee_client, attempt, "priya", "a")
+    answer(trainee_client, attempt, "priya", "a", step="a")
+    answer(trainee_client, attempt, "mira", "b")
+    attempt.refresh_from_db()
+    assert attempt.passed is True
+    page = trainee_client.get(reverse("quizzes:result", args=[attempt.pk])).content.decode()
+    second = Module.objects.get(slug="second")
+    assert "This pass opens:" in page and reverse("course:module", args=["relationship", second.slug]) in page
