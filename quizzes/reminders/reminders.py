@@ -303,7 +303,15 @@ def enqueue_sends(ids: list[int], now: datetime | None = None, *, countdown: flo
         with current_app.producer_or_acquire() as producer:
             for start in range(0, len(ids), size):
                 chunk = ids[start : start + size]
-                send_batch_task.apply_async((chunk,), producer=producer, countdown=countdown or None)
+                # The limits travel in the message and win over the worker's task attributes, so they
+                # are read from the live settings here (as the worker reads them), not at import.
+                send_batch_task.apply_async(
+                    (chunk,),
+                    producer=producer,
+                    countdown=countdown or None,
+                    soft_time_limit=app_settings.REMINDER_SEND_SOFT_TIME_LIMIT,
+                    time_limit=app_settings.REMINDER_SEND_TIME_LIMIT,
+                )
                 if mark:
                     Reminder.objects.filter(pk__in=chunk, status=Reminder.PLANNED).update(
                         message_due_at=now + timedelta(seconds=countdown)
