@@ -82,7 +82,7 @@ def answered_steps(attempts: list[Attempt]) -> dict[int, list[grading.AnsweredSt
     sessions_played: dict[tuple[int, int], list] = {}
     for answer in answers:
         found = grading.answered_step(answer.item.steps, answer.step_path, answer.option_id)
-        dimensions = tuple(found[1].get("dimensions", [])) if found else ()
+        dimensions = grading.option_dimensions(found[1]) if found else ()
         result[answer.attempt_id].append(
             grading.AnsweredStep(answer.item.slug, answer.item.skill, answer.grade, dimensions)
         )

@@ -48,6 +48,7 @@ def step_problems(step: dict) -> list[str]:
     for option in options:
         if not (option.get("rationale") or "").strip():
             problems.append(f"option {option.get('id')} has no rationale")
+    problems.extend(polarity_problems(options))
     lengths = {o.get("id"): len((o.get("text") or "").strip()) for o in options}
     if lengths and min(lengths.values()) > 0:
         longest = max(lengths, key=lengths.get)
@@ -58,6 +59,30 @@ def step_problems(step: dict) -> list[str]:
                 f"option {longest} ({lengths[longest]} characters) is {ratio:.2f} times as long as option "
                 f"{shortest} ({lengths[shortest]}); at most {MAX_LENGTH_RATIO} allowed"
             )
+    return problems
+
+
+def polarity_problems(options: list[dict]) -> list[str]:
+    """Dimension tags that contradict the grade: a harmful reply shows nothing worth crediting, a
+    weak one that is tagged breaks at least one of its dimensions, and the best one breaks none.
+    So a defensive reply is never counted as showing, say, persuasiveness."""
+    problems = []
+    for option in options:
+        tags = grading.option_dimensions(option)
+        shown = [key for key, polarity in tags if polarity == grading.SHOWS]
+        broken = [key for key, polarity in tags if polarity == grading.BREAKS]
+        grade, option_id = option.get("grade"), option.get("id")
+        if grade == grading.HARMFUL and shown:
+            problems.append(
+                f"option {option_id} is harmful but shows {', '.join(shown)}; a harmful reply breaks the "
+                "dimensions it touches"
+            )
+        elif grade == grading.WEAK and shown and not broken:
+            problems.append(
+                f"option {option_id} is weak but only shows {', '.join(shown)}; tag the dimension it breaks"
+            )
+        elif grade == grading.BEST and broken:
+            problems.append(f"option {option_id} is the best reply but breaks {', '.join(broken)}")
     return problems
 
 

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from quizzes import cues
-from quizzes.validation import MAX_CUE_GAP, MAX_LENGTH_RATIO, best_is_longest, step_problems
+from quizzes.validation import MAX_CUE_GAP, MAX_LENGTH_RATIO, best_is_longest, polarity_problems, step_problems
 from tests.conftest import valid_branch_item, valid_course_files, valid_item, valid_option
 
 ITEMS = "modules/01-basics/items"
@@ -211,6 +211,48 @@ def test_length_ratio_of_exactly_the_limit_passes_and_above_fails():
     assert step_problems(above) == [
         "option b (91 characters) is 1.82 times as long as option a (50); at most 1.8 allowed"
     ]
+
+
+# Dimension tags carry a polarity, and it must agree with the grade.
+
+
+def test_a_harmful_reply_tagged_as_showing_a_dimension_is_caught(make_valid_package):
+    item = valid_item("m1-ada", "Ada, 71")
+    item["options"][1]["dimensions"] = {"rupture_repair": "shows"}
+    item["options"][2]["dimensions"] = {"empathy": "shows", "rupture_repair": "breaks"}
+    lines, error = validate(make_valid_package({ADA: item}))
+    assert error
+    assert problem_lines(lines) == [
+        f"{ADA}: options: item m1-ada, first step: option c is harmful but shows empathy; a harmful reply "
+        "breaks the dimensions it touches"
+    ]
+
+
+def test_an_untagged_polarity_is_refused_naming_item_and_option(make_valid_package):
+    item = valid_item("m1-ada", "Ada, 71")
+    item["options"][3]["dimensions"] = ["empathy"]
+    lines, error = validate(make_valid_package({ADA: item}))
+    assert error and "cannot be read" in error
+    [line] = problem_lines(lines)
+    assert line.startswith(f"{ADA}") and "[id m1-ada]" in line
+    assert "item m1-ada, option d: tags empathy without a polarity" in line
+
+
+@pytest.mark.parametrize(
+    "grade, tags, message",
+    [
+        (0, {"warmth": "breaks"}, None),
+        (0, {"warmth": "shows"}, "option x is harmful but shows warmth"),
+        (1, {"verbal_fluency": "shows", "rupture_repair": "breaks"}, None),
+        (1, {"verbal_fluency": "shows"}, "option x is weak but only shows verbal_fluency"),
+        (2, {"empathy": "shows", "rupture_repair": "breaks"}, None),
+        (3, {"empathy": "shows"}, None),
+        (3, {"empathy": "shows", "warmth": "breaks"}, "option x is the best reply but breaks warmth"),
+    ],
+)
+def test_polarity_must_agree_with_the_grade(grade, tags, message):
+    found = polarity_problems([valid_option("x", grade, "Reply", dimensions=tags)])
+    assert [p.split(";")[0] for p in found] == ([message] if message else [])
 
 
 def test_best_is_longest_counts_a_tie_as_a_give_away():
