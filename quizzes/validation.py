@@ -152,6 +152,8 @@ def package_problems(package: CoursePackage, section: QuizSection) -> list[Probl
             if best_is_longest(step):
                 longest_steps.append((item, path))
 
+    problems.extend(client_name_problems(section))
+
     groups: dict[str, list[ItemSpec]] = defaultdict(list)
     for item in section.items:
         groups[item.isomorph_group].append(item)
@@ -218,6 +220,41 @@ def package_problems(package: CoursePackage, section: QuizSection) -> list[Probl
                     "quiz.reflection",
                 )
             )
+    return problems
+
+
+def client_name_problems(section: QuizSection) -> list[Problem]:
+    """A first name belongs to one client. Two items may share a client only when their vignettes
+    open with the same name and the same age ("Harold, 71, ..."); any other pair of items whose
+    clients share a first name is an error naming both, since a trainee who meets two Harolds
+    brings the first one's story to the second (and the name cue then spans items)."""
+    problems: list[Problem] = []
+    first_seen: dict[str, list[ItemSpec]] = defaultdict(list)
+    for item in section.items:
+        name = cues.client_name(item.vignette)
+        if not name:
+            continue
+        key = cues.fold(name)
+        age = cues.client_age(item.vignette)
+        for earlier in first_seen[key]:
+            earlier_age = cues.client_age(earlier.vignette)
+            if age is not None and age == earlier_age:
+                continue  # the same client, met again
+            ages = (
+                f"aged {earlier_age} there and {age} here"
+                if age is not None and earlier_age is not None
+                else "no age in the vignette to show it is the same client"
+            )
+            problems.append(
+                Problem(
+                    item.file,
+                    f"item {item.id}: its client {name} shares a first name with the client of item {earlier.id} "
+                    f"({ages}); give each client a first name of their own",
+                    "vignette",
+                )
+            )
+            break
+        first_seen[key].append(item)
     return problems
 
 

@@ -56,3 +56,15 @@ def test_fourteen_skills_each_have_three_items(section):
     _, quizzes = section
     per_skill = Counter(item.skill for item in quizzes.items)
     assert sum(count >= 3 for count in per_skill.values()) >= 14, per_skill
+
+
+def test_each_client_first_name_belongs_to_one_client(section):
+    from quizzes import cues
+    from quizzes.validation import client_name_problems
+
+    _, quizzes = section
+    assert client_name_problems(quizzes) == []
+    names = Counter(cues.fold(cues.client_name(item.vignette)) for item in quizzes.items)
+    # No client is met twice in the shipped course, so every first name is used once.
+    assert [name for name, count in names.items() if count > 1] == []
+    assert len(names) == len(quizzes.items)

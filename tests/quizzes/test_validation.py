@@ -213,6 +213,33 @@ def test_length_ratio_of_exactly_the_limit_passes_and_above_fails():
     ]
 
 
+# One client per first name.
+
+
+@pytest.mark.parametrize(
+    "vignette, problem",
+    [
+        ("Ada, 40", "(aged 71 there and 40 here)"),
+        ("Ada", "(no age in the vignette to show it is the same client)"),
+        ("Áda, 40", "(aged 71 there and 40 here)"),  # accents aside, the same name
+        ("Ada, 71", None),  # the same client, met again
+        ("Adam, 40", None),
+    ],
+)
+def test_two_clients_with_one_first_name_are_caught_naming_both_items(make_valid_package, vignette, problem):
+    item = valid_item("m1-priya", vignette, write_first=True)
+    lines, error = validate(make_valid_package({PRIYA: item}))
+    found = [line for line in problem_lines(lines) if "shares a first name" in line]
+    if problem is None:
+        assert error is None and found == []
+    else:
+        name = vignette.split(",")[0]
+        assert found == [
+            f"{PRIYA}: vignette: item m1-priya: its client {name} shares a first name with the client of item "
+            f"m1-ada {problem}; give each client a first name of their own"
+        ]
+
+
 # Dimension tags carry a polarity, and it must agree with the grade.
 
 
