@@ -170,6 +170,8 @@ def package_problems(package: CoursePackage, section: QuizSection) -> list[Probl
                     )
                 )
 
+    problems.extend(level_problems(groups))
+
     share = len(longest_steps) / step_total if step_total else 0.0
     if share > MAX_BEST_LONGEST_SHARE:
         problems.append(
@@ -220,6 +222,32 @@ def package_problems(package: CoursePackage, section: QuizSection) -> list[Probl
                     "quiz.reflection",
                 )
             )
+    return problems
+
+
+def level_problems(groups: dict[str, list[ItemSpec]]) -> list[Problem]:
+    """Each isomorph group big enough to rotate (3 or more items) holds an item at every level:
+    review starts a trainee at beginner and moves them up and down (quizzes/review/levels.py), so a
+    missing level leaves a trainee at that level with items pitched for another."""
+    problems = []
+    for group, members in groups.items():
+        if len(members) < MIN_ISOMORPH_ITEMS:
+            continue  # the group-size rule already names these
+        present = {member.difficulty for member in members}
+        missing = [level for level in grading.DIFFICULTIES if level not in present]
+        if not missing:
+            continue
+        skills = sorted({member.skill for member in members})
+        owner = f"skill {', '.join(skills)}" + (f" (isomorph group {group!r})" if skills != [group] else "")
+        listed = ", ".join(f"{member.id} {member.difficulty}" for member in members)
+        problems.append(
+            Problem(
+                members[0].file,
+                f"{owner} has no {' or '.join(missing)} item ({listed}); each group needs an item at every "
+                f"level, {', '.join(grading.DIFFICULTIES)}, since review moves a trainee through all three",
+                "difficulty",
+            )
+        )
     return problems
 
 

@@ -68,3 +68,13 @@ def test_each_client_first_name_belongs_to_one_client(section):
     # No client is met twice in the shipped course, so every first name is used once.
     assert [name for name, count in names.items() if count > 1] == []
     assert len(names) == len(quizzes.items)
+
+
+def test_every_skills_group_has_an_item_at_each_level(section):
+    from quizzes.grading import DIFFICULTIES
+
+    _, quizzes = section
+    levels: dict[str, set[str]] = {}
+    for item in quizzes.items:
+        levels.setdefault(item.isomorph_group, set()).add(item.difficulty)
+    assert {group: sorted(found) for group, found in levels.items() if found != set(DIFFICULTIES)} == {}

@@ -178,9 +178,9 @@ def test_module_quiz_without_a_complete_reflection_is_caught(make_valid_package)
 def test_summary_counts_branch_and_write_first_items_skills_and_facts(make_valid_package):
     extra = {
         f"{ITEMS}/m1-lena.yaml": valid_branch_item("m1-lena", "Lena, 23") | {"write_first": True},
-        f"{ITEMS}/m1-joe.yaml": valid_item("m1-joe", "Joe, 40", skill="here_and_now.immediacy"),
+        f"{ITEMS}/m1-joe.yaml": valid_item("m1-joe", "Joe, 40", skill="here_and_now.immediacy", difficulty="beginner"),
         f"{ITEMS}/m1-kai.yaml": valid_item("m1-kai", "Kai, 17", skill="here_and_now.immediacy"),
-        f"{ITEMS}/m1-rui.yaml": valid_item("m1-rui", "Rui, 60", skill="here_and_now.immediacy"),
+        f"{ITEMS}/m1-rui.yaml": valid_item("m1-rui", "Rui, 60", skill="here_and_now.immediacy", difficulty="advanced"),
     }
     lines, error = validate(make_valid_package(extra))
     assert error is None
@@ -211,6 +211,35 @@ def test_length_ratio_of_exactly_the_limit_passes_and_above_fails():
     assert step_problems(above) == [
         "option b (91 characters) is 1.82 times as long as option a (50); at most 1.8 allowed"
     ]
+
+
+# Every isomorph group of three or more holds an item at each level.
+
+
+def test_a_group_without_a_beginner_item_is_caught_naming_the_skill_and_level(make_valid_package):
+    item = valid_item("m1-priya", write_first=True, difficulty="advanced")
+    lines, error = validate(make_valid_package({PRIYA: item}))
+    assert error
+    assert problem_lines(lines) == [
+        f"{ADA}: difficulty: skill rupture.withdrawal.notice has no beginner item (m1-ada advanced, m1-priya "
+        "advanced, m1-tomas intermediate); each group needs an item at every level, beginner, intermediate, "
+        "advanced, since review moves a trainee through all three"
+    ]
+
+
+def test_a_group_missing_two_levels_names_both_and_its_group(make_valid_package):
+    changes = {
+        path: valid_item(item_id, client, isomorph_group="withdrawal", difficulty="intermediate")
+        for path, item_id, client in ((PRIYA, "m1-priya", "Priya, 34"), (ADA, "m1-ada", "Ada, 71"))
+    }
+    changes[PRIYA]["write_first"] = True
+    tomas = valid_branch_item("m1-tomas")
+    tomas["isomorph_group"] = "withdrawal"
+    changes[TOMAS] = tomas
+    lines, error = validate(make_valid_package(changes))
+    assert error
+    [line] = problem_lines(lines)
+    assert "skill rupture.withdrawal.notice (isomorph group 'withdrawal') has no beginner or advanced item" in line
 
 
 # One client per first name.
