@@ -163,6 +163,18 @@ def skill_names(course_ids) -> dict[tuple[int, str], str]:
     return {(course_id, key): name for course_id, key, name in rows}
 
 
+def option_dimension_names(course_id: int, option: dict) -> tuple[list[str], list[str]]:
+    """The names of the dimensions an option shows and of those it breaks; no query for an
+    untagged option."""
+    tags = grading.option_dimensions(option)
+    if not tags:
+        return [], []
+    names = dict(Dimension.objects.filter(course_id=course_id).values_list("key", "name"))
+    shown = sorted(names.get(key, key) for key, polarity in tags if polarity == grading.SHOWS)
+    broken = sorted(names.get(key, key) for key, polarity in tags if polarity == grading.BREAKS)
+    return shown, broken
+
+
 def dimension_names(course_ids) -> dict[tuple[int, str], str]:
     """The display name of each dimension of these courses, keyed by (course id, dimension key)."""
     rows = Dimension.objects.filter(course_id__in=course_ids).values_list("course_id", "key", "name")
