@@ -78,3 +78,22 @@ def test_every_skills_group_has_an_item_at_each_level(section):
     for item in quizzes.items:
         levels.setdefault(item.isomorph_group, set()).add(item.difficulty)
     assert {group: sorted(found) for group, found in levels.items() if found != set(DIFFICULTIES)} == {}
+
+
+def test_every_dimension_tag_has_a_polarity_and_no_weak_reply_shows_persuasiveness(section):
+    from quizzes import grading
+    from quizzes.validation import polarity_problems
+
+    _, quizzes = section
+    tags = Counter()
+    for item in quizzes.items:
+        for _, step in grading.keyed_steps(item.steps):
+            assert polarity_problems(step["options"]) == [], item.id
+            for option in step["options"]:
+                assert isinstance(option["dimensions"], dict), item.id
+                for key, polarity in grading.option_dimensions(option):
+                    tags[polarity] += 1
+                    if key == "persuasiveness" and option["grade"] <= grading.WEAK:
+                        assert polarity == grading.BREAKS, (item.id, option["id"])
+    # Both polarities are in use: the tags say what a reply breaks, not only what it shows.
+    assert tags[grading.SHOWS] > 200 and tags[grading.BREAKS] > 100, tags
