@@ -1,6 +1,7 @@
 """Checks of scenario items: outside a package (the admin's JSON editor) with the import's rules,
 and in a loaded package with the keying rules of `validate_course`. Pure: no ORM."""
 
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -153,6 +154,7 @@ def package_problems(package: CoursePackage, section: QuizSection) -> list[Probl
                 longest_steps.append((item, path))
 
     problems.extend(client_name_problems(section))
+    problems.extend(lesson_client_problems(package, section))
 
     groups: dict[str, list[ItemSpec]] = defaultdict(list)
     for item in section.items:
@@ -283,6 +285,50 @@ def client_name_problems(section: QuizSection) -> list[Problem]:
             )
             break
         first_seen[key].append(item)
+    return problems
+
+
+# A lesson's worked example introduces its client as "Farah, 36, a lawyer, ...": a capitalised
+# name, then the age and a comma or a space ("Psychotherapy, 55(4)" is a journal, not a client).
+LESSON_CLIENT = re.compile(r"(?<![\w-])([A-Z][^\W\d_]+(?:-[A-Z][^\W\d_]+)?), (\d{1,2})(?=[,\s])")
+
+
+def lesson_client_problems(package: CoursePackage, section: QuizSection) -> list[Problem]:
+    """The same rule for the clients of the lessons' worked examples: a lesson may meet an item's
+    client again (same name, same age), but a different person may not take that name, nor two
+    lessons give one name to two clients."""
+    problems: list[Problem] = []
+    items: dict[str, ItemSpec] = {}
+    for item in section.items:
+        name = cues.client_name(item.vignette)
+        if name:
+            items.setdefault(cues.fold(name), item)
+    seen: dict[str, tuple[str, int]] = {}  # name -> (lesson id, age)
+    for module in package.modules:
+        for lesson in module.lessons:
+            for match in LESSON_CLIENT.finditer(lesson.body):
+                name, age = match.group(1), int(match.group(2))
+                key = cues.fold(name)
+                item = items.get(key)
+                if item is not None and cues.client_age(item.vignette) != age:
+                    problems.append(
+                        Problem(
+                            lesson.file,
+                            f"lesson {lesson.id}: its example client {name}, {age}, shares a first name with the "
+                            f"client of item {item.id} (aged {cues.client_age(item.vignette)}); give each client "
+                            "a first name of their own",
+                        )
+                    )
+                elif item is None and key in seen and seen[key][1] != age:
+                    problems.append(
+                        Problem(
+                            lesson.file,
+                            f"lesson {lesson.id}: its example client {name}, {age}, shares a first name with the "
+                            f"example client of lesson {seen[key][0]} (aged {seen[key][1]}); give each client a "
+                            "first name of their own",
+                        )
+                    )
+                seen.setdefault(key, (lesson.id, age))
     return problems
 
 

@@ -60,10 +60,11 @@ def test_fourteen_skills_each_have_three_items(section):
 
 def test_each_client_first_name_belongs_to_one_client(section):
     from quizzes import cues
-    from quizzes.validation import client_name_problems
+    from quizzes.validation import client_name_problems, lesson_client_problems
 
-    _, quizzes = section
+    package, quizzes = section
     assert client_name_problems(quizzes) == []
+    assert lesson_client_problems(package, quizzes) == []
     names = Counter(cues.fold(cues.client_name(item.vignette)) for item in quizzes.items)
     # No client is met twice in the shipped course, so every first name is used once.
     assert [name for name, count in names.items() if count > 1] == []

@@ -9,11 +9,19 @@ from django.core.management.base import CommandError
 
 from quizzes import cues
 from quizzes.validation import MAX_CUE_GAP, MAX_LENGTH_RATIO, best_is_longest, polarity_problems, step_problems
-from tests.conftest import valid_branch_item, valid_course_files, valid_item, valid_option
+from tests.conftest import (
+    VALID_LESSON_PARAGRAPH,
+    valid_branch_item,
+    valid_course_files,
+    valid_item,
+    valid_lesson,
+    valid_option,
+)
 
 ITEMS = "modules/01-basics/items"
 PRIYA, TOMAS, ADA = f"{ITEMS}/m1-priya.yaml", f"{ITEMS}/m1-tomas.yaml", f"{ITEMS}/m1-ada.yaml"
 MODULE = "modules/01-basics/module.yaml"
+LESSON = "modules/01-basics/lessons/01-first.md"
 
 
 def validate(path) -> tuple[list[str], str | None]:
@@ -267,6 +275,44 @@ def test_two_clients_with_one_first_name_are_caught_naming_both_items(make_valid
             f"{PRIYA}: vignette: item m1-priya: its client {name} shares a first name with the client of item "
             f"m1-ada {problem}; give each client a first name of their own"
         ]
+
+
+@pytest.mark.parametrize(
+    "example, problem",
+    [
+        (
+            "Ada, 40, says she is fine.",
+            "its example client Ada, 40, shares a first name with the client of item m1-ada",
+        ),
+        ("Ada, 71, says she is fine.", None),  # the item's client, met again in the lesson
+        ("Psychotherapy, 55(4), is a journal.", None),
+    ],
+)
+def test_a_lessons_example_client_may_not_take_an_items_clients_name(make_valid_package, example, problem):
+    body = VALID_LESSON_PARAGRAPH * 6 + example + " (Bordin, 1979) {evidence=opinion}.\n"
+    lines, error = validate(make_valid_package({LESSON: valid_lesson(body)}))
+    found = [line for line in problem_lines(lines) if "example client" in line]
+    if problem is None:
+        assert error is None and found == []
+    else:
+        assert found == [
+            f"{LESSON}: lesson basics-first: {problem} (aged 71); give each client a first name of their own"
+        ]
+
+
+def test_two_lessons_may_not_give_one_name_to_two_clients(make_valid_package):
+    first = VALID_LESSON_PARAGRAPH * 6 + "Nell, 30, is quiet today (Bordin, 1979) {evidence=opinion}.\n"
+    second = VALID_LESSON_PARAGRAPH * 6 + "Nell, 62, is angry today (Bordin, 1979) {evidence=opinion}.\n"
+    changes = {
+        LESSON: valid_lesson(first),
+        "modules/01-basics/lessons/02-second.md": valid_lesson(second, id="basics-second", title="Second", order=2),
+    }
+    lines, error = validate(make_valid_package(changes))
+    assert error
+    assert problem_lines(lines) == [
+        "modules/01-basics/lessons/02-second.md: lesson basics-second: its example client Nell, 62, shares a first "
+        "name with the example client of lesson basics-first (aged 30); give each client a first name of their own"
+    ]
 
 
 # Dimension tags carry a polarity, and it must agree with the grade.
