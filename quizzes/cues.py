@@ -69,7 +69,7 @@ _INTENSIFIER = re.compile(
 _TRAILING = " \t\r\n\"'”’»)]"
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     """Lower case without accents, so that "Lucía" and "Lucia" are the same name."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
@@ -85,8 +85,8 @@ def names_client(text: str, name: str) -> bool:
     name = (name or "").strip()
     if not name:
         return False
-    pattern = r"(?<!\w)" + re.escape(_fold(name)) + r"(?!\w)"
-    return re.search(pattern, _fold(text or "")) is not None
+    pattern = r"(?<!\w)" + re.escape(fold(name)) + r"(?!\w)"
+    return re.search(pattern, fold(text or "")) is not None
 
 
 def has_intensifier(text: str) -> bool:
@@ -98,6 +98,15 @@ def client_name(vignette: str) -> str:
     """The client's first name: the vignette's first word without its punctuation ("Marco," -> "Marco")."""
     words = (vignette or "").split()
     return re.sub(r"^\W+|\W+$", "", words[0]) if words else ""
+
+
+_AGE = re.compile(r"^\W*[^\W\d_][\w'’-]*\W*?,?\s*(\d{1,3})\b")
+
+
+def client_age(vignette: str) -> int | None:
+    """The client's age when the vignette gives it right after the name ("Marco, 23, ..."), else None."""
+    match = _AGE.match(vignette or "")
+    return int(match.group(1)) if match else None
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,10 @@ BEST, ACCEPTABLE, WEAK, HARMFUL = 3, 2, 1, 0
 MAX_GRADE = BEST
 GRADE_LABELS = {BEST: "best", ACCEPTABLE: "acceptable", WEAK: "weak", HARMFUL: "harmful"}
 MAX_DEPTH = 3
+# An option's dimension tag says whether the reply shows the dimension or breaks it (issue 10):
+# the grade alone cannot say it, since a weak reply may be fluent and still break the repair.
+SHOWS, BREAKS = "shows", "breaks"
+POLARITIES = (SHOWS, BREAKS)
 
 
 class StepNotFound(LookupError):
@@ -47,6 +51,16 @@ def step_at(root: dict, path: str) -> dict:
 
 def option_by_id(step: dict, option_id: str) -> dict | None:
     return next((o for o in step.get("options", []) if o.get("id") == option_id), None)
+
+
+def option_dimensions(option: dict) -> tuple[tuple[str, str], ...]:
+    """An option's dimension tags as (dimension, polarity) pairs, in the package's order. Items
+    stored before polarity existed hold a plain list: there the grade decides, as it did then."""
+    tags = option.get("dimensions") or ()
+    if isinstance(tags, dict):
+        return tuple((key, polarity) for key, polarity in tags.items() if polarity in POLARITIES)
+    polarity = SHOWS if option.get("grade", HARMFUL) >= ACCEPTABLE else BREAKS
+    return tuple((key, polarity) for key in tags if isinstance(key, str))
 
 
 def answered_step(root: dict, path: str, option_id: str) -> tuple[dict, dict] | None:
@@ -125,7 +139,7 @@ class AnsweredStep:
     item: str
     skill: str
     grade: int
-    dimensions: tuple[str, ...] = ()
+    dimensions: tuple[tuple[str, str], ...] = ()  # (dimension, polarity) pairs
     ending: bool = False  # a session's ending, graded like a step but never a harmful pick
 
 
@@ -183,9 +197,9 @@ def score_attempt(answers: Iterable[AnsweredStep], pass_threshold: float, harmfu
             raise ValueError(f"grade must be 0-3, not {answer.grade}")
         total.add(answer.grade, pick=not answer.ending)
         by_skill[answer.skill].add(answer.grade, pick=not answer.ending)
-        for dimension in answer.dimensions:
+        for dimension, polarity in answer.dimensions:
             tally = by_dimension[dimension]
-            if answer.grade >= ACCEPTABLE:
+            if polarity == SHOWS:
                 tally.shown += 1
             else:
                 tally.broken += 1

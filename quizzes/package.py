@@ -106,10 +106,17 @@ def read_quiz(reader: FileReader, module_id: str, data: Mapping | None) -> QuizS
 
 
 def read_step(
-    reader: FileReader, data: Mapping, prefix: str, depth: int, root: bool, dimensions: dict | None = None
+    reader: FileReader,
+    data: Mapping,
+    prefix: str,
+    depth: int,
+    root: bool,
+    dimensions: dict | None = None,
+    item_id: str = "",
 ) -> dict | None:
     """Check one step (and its branches) and return it as plain data. With `dimensions` (the
-    course's, key -> name), an option may only name those; without, any name is kept."""
+    course's, key -> name), an option may only name those; without, any name is kept.
+    `item_id` names the item in problems that a reader must find by item and option."""
     step: dict[str, Any] = {}
     if not root:
         reply = reader.get(data, "client_reply", str, prefix=prefix)
@@ -136,18 +143,8 @@ def read_step(
             "text": reader.get(raw, "text", str, prefix=where) or "",
             "grade": grade if grade is not None else 0,
             "rationale": reader.get(raw, "rationale", str, prefix=where, required=False, default=""),
-            "dimensions": [],
         }
-        for dimension in reader.get(raw, "dimensions", list, prefix=where, required=False, default=[]):
-            if dimensions is not None and dimension not in dimensions:
-                reader.problem(
-                    f"unknown dimension {dimension!r} (the course's {VOCABULARY_FILE} declares: "
-                    f"{', '.join(dimensions) or 'none'})",
-                    f"{where}dimensions",
-                    line_of(raw, "dimensions"),
-                )
-            else:
-                option["dimensions"].append(dimension)
+        option["dimensions"] = read_dimensions(reader, raw, where, option_id, item_id, dimensions)
         nxt = reader.get(raw, "next", dict, prefix=where, required=False)
         if nxt is not None:
             if depth >= grading.MAX_DEPTH:
@@ -155,7 +152,9 @@ def read_step(
                     f"branches may go at most {grading.MAX_DEPTH} steps deep", f"{where}next", line_of(raw, "next")
                 )
             else:
-                option["next"] = read_step(reader, nxt, f"{where}next.", depth + 1, root=False, dimensions=dimensions)
+                option["next"] = read_step(
+                    reader, nxt, f"{where}next.", depth + 1, root=False, dimensions=dimensions, item_id=item_id
+                )
         step["options"].append(option)
     best = [o for o in step["options"] if o["grade"] == grading.BEST]
     if len(best) != 1:
@@ -163,6 +162,50 @@ def read_step(
             f"needs exactly one best option (grade 3), has {len(best)}", f"{prefix}options", line_of(data, "options")
         )
     return step
+
+
+def read_dimensions(
+    reader: FileReader, raw: Mapping, where: str, option_id, item_id: str, dimensions: dict | None
+) -> dict[str, str]:
+    """An option's dimension tags: a mapping of dimension id to its polarity, `shows` or
+    `breaks` (`{rupture_repair: shows, warmth: breaks}`). A bare list says nothing of polarity,
+    so it is refused with the item and option named, rather than guessed from the grade."""
+    tags = raw.get("dimensions")
+    if tags is None:
+        return {}
+    owner = f"item {item_id}, option {option_id}" if item_id else f"option {option_id}"
+    line = line_of(raw, "dimensions")
+    polarities = " or ".join(grading.POLARITIES)
+    if isinstance(tags, list):
+        bare = ", ".join(str(t) for t in tags) or "nothing"
+        reader.problem(
+            f"{owner}: tags {bare} without a polarity; map each dimension to {polarities}, "
+            f"for example {{{tags[0] if tags else 'empathy'}: shows}}",
+            f"{where}dimensions",
+            line,
+        )
+        return {}
+    if not isinstance(tags, dict):
+        reader.problem(f"{owner}: must map dimension ids to {polarities}", f"{where}dimensions", line)
+        return {}
+    result: dict[str, str] = {}
+    for key, polarity in tags.items():
+        if dimensions is not None and key not in dimensions:
+            reader.problem(
+                f"{owner}: unknown dimension {key!r} (the course's {VOCABULARY_FILE} declares: "
+                f"{', '.join(dimensions) or 'none'})",
+                f"{where}dimensions",
+                line,
+            )
+        elif polarity not in grading.POLARITIES:
+            reader.problem(
+                f"{owner}: dimension {key!r} needs a polarity, {polarities}, not {polarity!r}",
+                f"{where}dimensions.{key}",
+                line,
+            )
+        else:
+            result[str(key)] = polarity
+    return result
 
 
 def check_grade(value: int) -> str | None:
@@ -198,7 +241,8 @@ def read_item(
     if kind == sessions.KIND:
         steps = read_session(reader, data, vocabulary.dimensions)
     else:
-        steps = read_step(reader, data, "", 1, root=True, dimensions=vocabulary.dimensions)
+        item_name = data.get("id") if isinstance(data.get("id"), str) else ""
+        steps = read_step(reader, data, "", 1, root=True, dimensions=vocabulary.dimensions, item_id=item_name)
     item_id = reader.identifier(data)
     if item_id is None or skill is None or difficulty is None or steps is None:
         return None
@@ -396,7 +440,8 @@ def read_session(reader: FileReader, data: Mapping, dimensions: dict | None) -> 
             continue
         for unknown in sorted(set(raw) - {"client", "lines", "options", "next"}):
             reader.problem("is not a field of a turn", f"{where}{unknown}", line_of(raw, unknown))
-        step = read_step(reader, raw, where, 1, root=True, dimensions=dimensions)
+        item_name = data.get("id") if isinstance(data.get("id"), str) else ""
+        step = read_step(reader, raw, where, 1, root=True, dimensions=dimensions, item_id=item_name)
         if step is None:
             continue
         for index, option in enumerate(step["options"]):

@@ -82,7 +82,7 @@ def answered_steps(attempts: list[Attempt]) -> dict[int, list[grading.AnsweredSt
     sessions_played: dict[tuple[int, int], list] = {}
     for answer in answers:
         found = grading.answered_step(answer.item.steps, answer.step_path, answer.option_id)
-        dimensions = tuple(found[1].get("dimensions", [])) if found else ()
+        dimensions = grading.option_dimensions(found[1]) if found else ()
         result[answer.attempt_id].append(
             grading.AnsweredStep(answer.item.slug, answer.item.skill, answer.grade, dimensions)
         )
@@ -161,6 +161,18 @@ def skill_names(course_ids) -> dict[tuple[int, str], str]:
     """The display name of each skill of these courses, keyed by (course id, skill key)."""
     rows = Skill.objects.filter(course_id__in=course_ids).values_list("course_id", "key", "name")
     return {(course_id, key): name for course_id, key, name in rows}
+
+
+def option_dimension_names(course_id: int, option: dict) -> tuple[list[str], list[str]]:
+    """The names of the dimensions an option shows and of those it breaks; no query for an
+    untagged option."""
+    tags = grading.option_dimensions(option)
+    if not tags:
+        return [], []
+    names = dict(Dimension.objects.filter(course_id=course_id).values_list("key", "name"))
+    shown = sorted(names.get(key, key) for key, polarity in tags if polarity == grading.SHOWS)
+    broken = sorted(names.get(key, key) for key, polarity in tags if polarity == grading.BREAKS)
+    return shown, broken
 
 
 def dimension_names(course_ids) -> dict[tuple[int, str], str]:

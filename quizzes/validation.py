@@ -1,6 +1,7 @@
 """Checks of scenario items: outside a package (the admin's JSON editor) with the import's rules,
 and in a loaded package with the keying rules of `validate_course`. Pure: no ORM."""
 
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -48,6 +49,7 @@ def step_problems(step: dict) -> list[str]:
     for option in options:
         if not (option.get("rationale") or "").strip():
             problems.append(f"option {option.get('id')} has no rationale")
+    problems.extend(polarity_problems(options))
     lengths = {o.get("id"): len((o.get("text") or "").strip()) for o in options}
     if lengths and min(lengths.values()) > 0:
         longest = max(lengths, key=lengths.get)
@@ -58,6 +60,30 @@ def step_problems(step: dict) -> list[str]:
                 f"option {longest} ({lengths[longest]} characters) is {ratio:.2f} times as long as option "
                 f"{shortest} ({lengths[shortest]}); at most {MAX_LENGTH_RATIO} allowed"
             )
+    return problems
+
+
+def polarity_problems(options: list[dict]) -> list[str]:
+    """Dimension tags that contradict the grade: a harmful reply shows nothing worth crediting, a
+    weak one that is tagged breaks at least one of its dimensions, and the best one breaks none.
+    So a defensive reply is never counted as showing, say, persuasiveness."""
+    problems = []
+    for option in options:
+        tags = grading.option_dimensions(option)
+        shown = [key for key, polarity in tags if polarity == grading.SHOWS]
+        broken = [key for key, polarity in tags if polarity == grading.BREAKS]
+        grade, option_id = option.get("grade"), option.get("id")
+        if grade == grading.HARMFUL and shown:
+            problems.append(
+                f"option {option_id} is harmful but shows {', '.join(shown)}; a harmful reply breaks the "
+                "dimensions it touches"
+            )
+        elif grade == grading.WEAK and shown and not broken:
+            problems.append(
+                f"option {option_id} is weak but only shows {', '.join(shown)}; tag the dimension it breaks"
+            )
+        elif grade == grading.BEST and broken:
+            problems.append(f"option {option_id} is the best reply but breaks {', '.join(broken)}")
     return problems
 
 
@@ -127,6 +153,9 @@ def package_problems(package: CoursePackage, section: QuizSection) -> list[Probl
             if best_is_longest(step):
                 longest_steps.append((item, path))
 
+    problems.extend(client_name_problems(section))
+    problems.extend(lesson_client_problems(package, section))
+
     groups: dict[str, list[ItemSpec]] = defaultdict(list)
     for item in section.items:
         groups[item.isomorph_group].append(item)
@@ -142,6 +171,8 @@ def package_problems(package: CoursePackage, section: QuizSection) -> list[Probl
                         "isomorph_group",
                     )
                 )
+
+    problems.extend(level_problems(groups))
 
     share = len(longest_steps) / step_total if step_total else 0.0
     if share > MAX_BEST_LONGEST_SHARE:
@@ -193,6 +224,111 @@ def package_problems(package: CoursePackage, section: QuizSection) -> list[Probl
                     "quiz.reflection",
                 )
             )
+    return problems
+
+
+def level_problems(groups: dict[str, list[ItemSpec]]) -> list[Problem]:
+    """Each isomorph group big enough to rotate (3 or more items) holds an item at every level:
+    review starts a trainee at beginner and moves them up and down (quizzes/review/levels.py), so a
+    missing level leaves a trainee at that level with items pitched for another."""
+    problems = []
+    for group, members in groups.items():
+        if len(members) < MIN_ISOMORPH_ITEMS:
+            continue  # the group-size rule already names these
+        present = {member.difficulty for member in members}
+        missing = [level for level in grading.DIFFICULTIES if level not in present]
+        if not missing:
+            continue
+        skills = sorted({member.skill for member in members})
+        owner = f"skill {', '.join(skills)}" + (f" (isomorph group {group!r})" if skills != [group] else "")
+        listed = ", ".join(f"{member.id} {member.difficulty}" for member in members)
+        problems.append(
+            Problem(
+                members[0].file,
+                f"{owner} has no {' or '.join(missing)} item ({listed}); each group needs an item at every "
+                f"level, {', '.join(grading.DIFFICULTIES)}, since review moves a trainee through all three",
+                "difficulty",
+            )
+        )
+    return problems
+
+
+def client_name_problems(section: QuizSection) -> list[Problem]:
+    """A first name belongs to one client. Two items may share a client only when their vignettes
+    open with the same name and the same age ("Harold, 71, ..."); any other pair of items whose
+    clients share a first name is an error naming both, since a trainee who meets two Harolds
+    brings the first one's story to the second (and the name cue then spans items)."""
+    problems: list[Problem] = []
+    first_seen: dict[str, list[ItemSpec]] = defaultdict(list)
+    for item in section.items:
+        name = cues.client_name(item.vignette)
+        if not name:
+            continue
+        key = cues.fold(name)
+        age = cues.client_age(item.vignette)
+        for earlier in first_seen[key]:
+            earlier_age = cues.client_age(earlier.vignette)
+            if age is not None and age == earlier_age:
+                continue  # the same client, met again
+            ages = (
+                f"aged {earlier_age} there and {age} here"
+                if age is not None and earlier_age is not None
+                else "no age in the vignette to show it is the same client"
+            )
+            problems.append(
+                Problem(
+                    item.file,
+                    f"item {item.id}: its client {name} shares a first name with the client of item {earlier.id} "
+                    f"({ages}); give each client a first name of their own",
+                    "vignette",
+                )
+            )
+            break
+        first_seen[key].append(item)
+    return problems
+
+
+# A lesson's worked example introduces its client as "Farah, 36, a lawyer, ...": a capitalised
+# name, then the age and a comma or a space ("Psychotherapy, 55(4)" is a journal, not a client).
+LESSON_CLIENT = re.compile(r"(?<![\w-])([A-Z][^\W\d_]+(?:-[A-Z][^\W\d_]+)?), (\d{1,2})(?=[,\s])")
+
+
+def lesson_client_problems(package: CoursePackage, section: QuizSection) -> list[Problem]:
+    """The same rule for the clients of the lessons' worked examples: a lesson may meet an item's
+    client again (same name, same age), but a different person may not take that name, nor two
+    lessons give one name to two clients."""
+    problems: list[Problem] = []
+    items: dict[str, ItemSpec] = {}
+    for item in section.items:
+        name = cues.client_name(item.vignette)
+        if name:
+            items.setdefault(cues.fold(name), item)
+    seen: dict[str, tuple[str, int]] = {}  # name -> (lesson id, age)
+    for module in package.modules:
+        for lesson in module.lessons:
+            for match in LESSON_CLIENT.finditer(lesson.body):
+                name, age = match.group(1), int(match.group(2))
+                key = cues.fold(name)
+                item = items.get(key)
+                if item is not None and cues.client_age(item.vignette) != age:
+                    problems.append(
+                        Problem(
+                            lesson.file,
+                            f"lesson {lesson.id}: its example client {name}, {age}, shares a first name with the "
+                            f"client of item {item.id} (aged {cues.client_age(item.vignette)}); give each client "
+                            "a first name of their own",
+                        )
+                    )
+                elif item is None and key in seen and seen[key][1] != age:
+                    problems.append(
+                        Problem(
+                            lesson.file,
+                            f"lesson {lesson.id}: its example client {name}, {age}, shares a first name with the "
+                            f"example client of lesson {seen[key][0]} (aged {seen[key][1]}); give each client a "
+                            "first name of their own",
+                        )
+                    )
+                seen.setdefault(key, (lesson.id, age))
     return problems
 
 

@@ -172,6 +172,7 @@ def feedback(request, attempt_id, answer_id):
         next_step = {"client_reply": move.next_line} if move.next_line else None
     written = FreeReply.objects.filter(attempt=attempt, item=answer.item).values_list("text", flat=True).first()
     harmful = answer.grade == grading.HARMFUL
+    shows, breaks = selectors.option_dimension_names(answer.item.course_id, chosen)
     return render(
         request,
         "attune/quizzes/feedback.html",
@@ -189,6 +190,8 @@ def feedback(request, attempt_id, answer_id):
             "finished": not attempt.is_open,
             "written": written,
             "cannot_pass": harmful and attempt.quiz.harmful_fails,
+            "shows": shows,
+            "breaks": breaks,
             "others": [
                 {**o, "label": grading.GRADE_LABELS[o["grade"]]} for o in step["options"] if o["id"] != chosen["id"]
             ],

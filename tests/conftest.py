@@ -262,13 +262,17 @@ def valid_option(option_id: str, grade: int, text: str, **extra) -> dict:
     return {"id": option_id, "text": text, "grade": grade, "rationale": f"Why {option_id} earns {grade}.", **extra}
 
 
+# The valid package's three items share a skill, so they hold one item at each level.
+VALID_LEVELS = {"m1-priya": "beginner", "m1-tomas": "intermediate", "m1-ada": "advanced"}
+
+
 def valid_item(item_id: str, client: str = "Priya, 34", **changes) -> dict:
     """A scenario item whose best option (b) is neither the longest nor far from the others in length."""
     item = {
         "id": item_id,
         "version": 1,
         "skill": "rupture.withdrawal.notice",
-        "difficulty": "intermediate",
+        "difficulty": VALID_LEVELS.get(item_id, "intermediate"),
         "content_note": None,
         "write_first": False,
         "vignette": f"{client}, has been quieter than usual since last week's session about her job.",

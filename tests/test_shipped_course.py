@@ -56,3 +56,45 @@ def test_fourteen_skills_each_have_three_items(section):
     _, quizzes = section
     per_skill = Counter(item.skill for item in quizzes.items)
     assert sum(count >= 3 for count in per_skill.values()) >= 14, per_skill
+
+
+def test_each_client_first_name_belongs_to_one_client(section):
+    from quizzes import cues
+    from quizzes.validation import client_name_problems, lesson_client_problems
+
+    package, quizzes = section
+    assert client_name_problems(quizzes) == []
+    assert lesson_client_problems(package, quizzes) == []
+    names = Counter(cues.fold(cues.client_name(item.vignette)) for item in quizzes.items)
+    # No client is met twice in the shipped course, so every first name is used once.
+    assert [name for name, count in names.items() if count > 1] == []
+    assert len(names) == len(quizzes.items)
+
+
+def test_every_skills_group_has_an_item_at_each_level(section):
+    from quizzes.grading import DIFFICULTIES
+
+    _, quizzes = section
+    levels: dict[str, set[str]] = {}
+    for item in quizzes.items:
+        levels.setdefault(item.isomorph_group, set()).add(item.difficulty)
+    assert {group: sorted(found) for group, found in levels.items() if found != set(DIFFICULTIES)} == {}
+
+
+def test_every_dimension_tag_has_a_polarity_and_no_weak_reply_shows_persuasiveness(section):
+    from quizzes import grading
+    from quizzes.validation import polarity_problems
+
+    _, quizzes = section
+    tags = Counter()
+    for item in quizzes.items:
+        for _, step in grading.keyed_steps(item.steps):
+            assert polarity_problems(step["options"]) == [], item.id
+            for option in step["options"]:
+                assert isinstance(option["dimensions"], dict), item.id
+                for key, polarity in grading.option_dimensions(option):
+                    tags[polarity] += 1
+                    if key == "persuasiveness" and option["grade"] <= grading.WEAK:
+                        assert polarity == grading.BREAKS, (item.id, option["id"])
+    # Both polarities are in use: the tags say what a reply breaks, not only what it shows.
+    assert tags[grading.SHOWS] > 200 and tags[grading.BREAKS] > 100, tags

@@ -20,7 +20,7 @@ from django.utils import timezone
 from course.models import Cohort, Enrollment, LessonProgress, Module, ModuleResult
 
 from .. import grading
-from ..models import Answer, Attempt, FreeReply, Item, Quiz, Reflection, Skill
+from ..models import Answer, Attempt, Dimension, FreeReply, Item, Quiz, Reflection, Skill
 from ..review import mastery as mastery_rules
 from ..review.models import ReviewCard, ReviewLog, SkillLevel
 from ..selectors import reflections_readable_by
@@ -609,7 +609,7 @@ class ItemAnalysis:
 
 
 def item_analysis(cohort: Cohort, quiz: Quiz) -> ItemAnalysis:
-    """Item statistics over the cohort's completed attempts at a quiz, in three queries."""
+    """Item statistics over the cohort's completed attempts at a quiz, in four queries."""
     items = list(quiz.items.filter(is_active=True).order_by("order", "slug"))
     completed = Attempt.objects.filter(quiz=quiz, status=Attempt.COMPLETED, user__in=_trainee_ids(cohort))
     totals, passed = {}, {}
@@ -629,4 +629,12 @@ def item_analysis(cohort: Cohort, quiz: Quiz) -> ItemAnalysis:
         passed,
         best_floor=app_settings.ITEM_ANALYSIS_BEST_PICK_FLOOR,
     )
+    # Each option's tags read with the course's names ("shows Empathy"), not its keys; shown ones
+    # first, then by name (PostgreSQL's jsonb keeps no key order).
+    names = dict(Dimension.objects.filter(course_id=cohort.course_id).values_list("key", "name"))
+    for item_stat in quiz_stat.items:
+        for step in item_stat.steps:
+            for option in step.options:
+                named = ((names.get(key, key), polarity) for key, polarity in option.dimensions)
+                option.dimensions = tuple(sorted(named, key=lambda tag: (tag[1] != grading.SHOWS, tag[0])))
     return ItemAnalysis(cohort, quiz, items, quiz_stat)

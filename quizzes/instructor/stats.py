@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .. import sessions
-from ..grading import HARMFUL, MAX_GRADE, child_path, iter_steps
+from ..grading import HARMFUL, MAX_GRADE, child_path, iter_steps, option_dimensions
 
 GROUP_FRACTION = 0.27
 
@@ -41,6 +41,7 @@ class OptionStat:
     share: float
     upper_count: int
     lower_count: int
+    dimensions: tuple[tuple[str, str], ...] = ()  # (dimension, shows | breaks), as the item tags it
 
     @property
     def harmful(self) -> bool:
@@ -220,6 +221,7 @@ def analyse_item(
                 share=counts[o["id"]] / len(step_picks) if step_picks else 0.0,
                 upper_count=upper_counts[o["id"]],
                 lower_count=lower_counts[o["id"]],
+                dimensions=option_dimensions(o),
             )
             for o in step.get("options", [])
         ]

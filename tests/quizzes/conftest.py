@@ -10,7 +10,7 @@ def option(option_id, grade, text=None, **extra):
         "text": text or f"Reply {option_id}",
         "grade": grade,
         "rationale": f"Why {option_id} is graded {grade}.",
-        "dimensions": extra.pop("dimensions", []),
+        "dimensions": extra.pop("dimensions", {}),
         **extra,
     }
 
@@ -20,15 +20,15 @@ BRANCHING_STEPS = {
         option(
             "a",
             3,
-            dimensions=["rupture_repair"],
+            dimensions={"rupture_repair": "shows"},
             next={
                 "client_reply": "Honestly? It felt like I was your project.",
-                "options": [option("a", 3, dimensions=["empathy"]), option("b", 1), option("c", 0)],
+                "options": [option("a", 3, dimensions={"empathy": "shows"}), option("b", 1), option("c", 0)],
             },
         ),
         option("b", 2),
         option("c", 1),
-        option("d", 0, dimensions=["warmth"]),
+        option("d", 0, dimensions={"warmth": "breaks"}),
     ]
 }
 SIMPLE_STEPS = {"options": [option("a", 0), option("b", 3), option("c", 2)]}

@@ -3,7 +3,7 @@
 import pytest
 
 from quizzes import grading
-from quizzes.grading import AnsweredStep, score_attempt
+from quizzes.grading import AnsweredStep, option_dimensions, score_attempt
 from tests.quizzes.conftest import BRANCHING_STEPS, SIMPLE_STEPS
 
 
@@ -74,8 +74,8 @@ def test_no_answers_never_passes():
 
 def test_breakdown_per_skill_and_dimension():
     steps = [
-        AnsweredStep("x", "empathy", 3, ("empathy",)),
-        AnsweredStep("y", "empathy", 0, ("empathy", "warmth")),
+        AnsweredStep("x", "empathy", 3, (("empathy", "shows"),)),
+        AnsweredStep("y", "empathy", 0, (("empathy", "breaks"), ("warmth", "breaks"))),
         AnsweredStep("z", "hope", 2, ()),
     ]
     result = score_attempt(steps, 0.5, False)
@@ -84,6 +84,28 @@ def test_breakdown_per_skill_and_dimension():
     assert result.by_skill["hope"].share == pytest.approx(2 / 3)
     assert (result.by_dimension["empathy"].shown, result.by_dimension["empathy"].broken) == (1, 1)
     assert (result.by_dimension["warmth"].shown, result.by_dimension["warmth"].broken) == (0, 1)
+
+
+def test_the_polarity_not_the_grade_decides_shown_or_broken():
+    # A weak reply that is fluent: it shows verbal fluency and breaks the repair.
+    weak = AnsweredStep("x", "s", 1, (("verbal_fluency", "shows"), ("rupture_repair", "breaks")))
+    result = score_attempt([weak], 0.5, False)
+    assert (result.by_dimension["verbal_fluency"].shown, result.by_dimension["verbal_fluency"].broken) == (1, 0)
+    assert (result.by_dimension["rupture_repair"].shown, result.by_dimension["rupture_repair"].broken) == (0, 1)
+
+
+@pytest.mark.parametrize(
+    "option, expected",
+    [
+        ({"grade": 1, "dimensions": {"warmth": "shows", "hope": "breaks"}}, (("warmth", "shows"), ("hope", "breaks"))),
+        # stored before polarity existed: the grade decides, as it did then
+        ({"grade": 2, "dimensions": ["empathy"]}, (("empathy", "shows"),)),
+        ({"grade": 0, "dimensions": ["empathy", "warmth"]}, (("empathy", "breaks"), ("warmth", "breaks"))),
+        ({"grade": 3}, ()),
+    ],
+)
+def test_option_dimensions_reads_polarity_and_the_first_editions_lists(option, expected):
+    assert option_dimensions(option) == expected
 
 
 @pytest.mark.parametrize("threshold", [0, -0.1, 1.01])

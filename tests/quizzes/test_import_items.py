@@ -22,7 +22,7 @@ options:
     text: "Can we stay here a second?"
     grade: 3
     rationale: Names the marker.
-    dimensions: [rupture_repair]
+    dimensions: {rupture_repair: shows}
     next:
       client_reply: "It felt like I was your project."
       options:
@@ -62,6 +62,7 @@ def test_items_quiz_and_facts_are_imported(make_package):
     item = Item.objects.get(slug="basics-rupture")
     assert item.quiz == quiz and item.write_first and item.isomorph_group == "rupture.withdrawal.notice"
     assert item.steps["options"][0]["next"]["client_reply"] == "It felt like I was your project."
+    assert item.steps["options"][0]["dimensions"] == {"rupture_repair": "shows"}
     assert Module.objects.get(slug="basics").quiz_required
     assert not Module.objects.get(slug="next").quiz_required
     assert Fact.objects.get(slug="alliance-r").options[0]["correct"] is True
@@ -101,7 +102,19 @@ BROKEN = {
     "two best options": (ITEM.replace("grade: 2", "grade: 3"), "options: needs exactly one best option (grade 3)"),
     "unknown skill": (ITEM.replace("rupture.withdrawal.notice", "vibes"), "skill: unknown skill 'vibes'"),
     "bad grade": (ITEM.replace("grade: 2", "grade: 7"), "options[1].grade: must be 0, 1, 2 or 3"),
-    "unknown dimension": (ITEM.replace("[rupture_repair]", "[charm]"), "unknown dimension 'charm'"),
+    "unknown dimension": (
+        ITEM.replace("{rupture_repair: shows}", "{charm: shows}"),
+        "options[0].dimensions: item basics-rupture, option a: unknown dimension 'charm'",
+    ),
+    "tags without a polarity": (
+        ITEM.replace("{rupture_repair: shows}", "[rupture_repair]"),
+        "options[0].dimensions: item basics-rupture, option a: tags rupture_repair without a polarity",
+    ),
+    "a polarity that is neither": (
+        ITEM.replace("{rupture_repair: shows}", "{rupture_repair: helps}"),
+        "options[0].dimensions.rupture_repair: item basics-rupture, option a: dimension 'rupture_repair' needs a "
+        "polarity, shows or breaks, not 'helps'",
+    ),
     "missing statement": (
         ITEM.replace('client_statement: "Yeah, the plan was fine."\n', ""),
         "client_statement: is required",

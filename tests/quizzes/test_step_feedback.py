@@ -75,3 +75,20 @@ def test_a_passed_result_links_to_the_module_it_opened(trainee_client, quiz, tra
     page = trainee_client.get(reverse("quizzes:result", args=[attempt.pk])).content.decode()
     second = Module.objects.get(slug="second")
     assert "This pass opens:" in page and reverse("course:module", args=["relationship", second.slug]) in page
+
+
+def test_feedback_names_what_a_harmful_reply_breaks(trainee_client, quiz, trainee):
+    attempt = start(trainee_client, quiz, trainee)
+    trainee_client.post(reverse("quizzes:reply", args=[attempt.pk]), {"item": "priya", "text": "Hm."})
+    page = trainee_client.get(answer(trainee_client, attempt, "priya", "d").url).content.decode()
+    assert "It breaks: Warmth, acceptance and understanding." in page and "It shows:" not in page
+    # an untagged reply says nothing of dimensions
+    page = trainee_client.get(answer(trainee_client, attempt, "mira", "a").url).content.decode()
+    assert 'data-testid="chosen-dimensions"' not in page
+
+
+def test_feedback_names_what_the_best_reply_shows(trainee_client, quiz, trainee):
+    attempt = start(trainee_client, quiz, trainee)
+    trainee_client.post(reverse("quizzes:reply", args=[attempt.pk]), {"item": "priya", "text": "Hm."})
+    page = trainee_client.get(answer(trainee_client, attempt, "priya", "a").url).content.decode()
+    assert "It shows: Alliance-rupture-repair responsiveness." in page and "It breaks:" not in page

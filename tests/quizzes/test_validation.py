@@ -8,12 +8,20 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from quizzes import cues
-from quizzes.validation import MAX_CUE_GAP, MAX_LENGTH_RATIO, best_is_longest, step_problems
-from tests.conftest import valid_branch_item, valid_course_files, valid_item, valid_option
+from quizzes.validation import MAX_CUE_GAP, MAX_LENGTH_RATIO, best_is_longest, polarity_problems, step_problems
+from tests.conftest import (
+    VALID_LESSON_PARAGRAPH,
+    valid_branch_item,
+    valid_course_files,
+    valid_item,
+    valid_lesson,
+    valid_option,
+)
 
 ITEMS = "modules/01-basics/items"
 PRIYA, TOMAS, ADA = f"{ITEMS}/m1-priya.yaml", f"{ITEMS}/m1-tomas.yaml", f"{ITEMS}/m1-ada.yaml"
 MODULE = "modules/01-basics/module.yaml"
+LESSON = "modules/01-basics/lessons/01-first.md"
 
 
 def validate(path) -> tuple[list[str], str | None]:
@@ -178,9 +186,9 @@ def test_module_quiz_without_a_complete_reflection_is_caught(make_valid_package)
 def test_summary_counts_branch_and_write_first_items_skills_and_facts(make_valid_package):
     extra = {
         f"{ITEMS}/m1-lena.yaml": valid_branch_item("m1-lena", "Lena, 23") | {"write_first": True},
-        f"{ITEMS}/m1-joe.yaml": valid_item("m1-joe", "Joe, 40", skill="here_and_now.immediacy"),
+        f"{ITEMS}/m1-joe.yaml": valid_item("m1-joe", "Joe, 40", skill="here_and_now.immediacy", difficulty="beginner"),
         f"{ITEMS}/m1-kai.yaml": valid_item("m1-kai", "Kai, 17", skill="here_and_now.immediacy"),
-        f"{ITEMS}/m1-rui.yaml": valid_item("m1-rui", "Rui, 60", skill="here_and_now.immediacy"),
+        f"{ITEMS}/m1-rui.yaml": valid_item("m1-rui", "Rui, 60", skill="here_and_now.immediacy", difficulty="advanced"),
     }
     lines, error = validate(make_valid_package(extra))
     assert error is None
@@ -211,6 +219,142 @@ def test_length_ratio_of_exactly_the_limit_passes_and_above_fails():
     assert step_problems(above) == [
         "option b (91 characters) is 1.82 times as long as option a (50); at most 1.8 allowed"
     ]
+
+
+# Every isomorph group of three or more holds an item at each level.
+
+
+def test_a_group_without_a_beginner_item_is_caught_naming_the_skill_and_level(make_valid_package):
+    item = valid_item("m1-priya", write_first=True, difficulty="advanced")
+    lines, error = validate(make_valid_package({PRIYA: item}))
+    assert error
+    assert problem_lines(lines) == [
+        f"{ADA}: difficulty: skill rupture.withdrawal.notice has no beginner item (m1-ada advanced, m1-priya "
+        "advanced, m1-tomas intermediate); each group needs an item at every level, beginner, intermediate, "
+        "advanced, since review moves a trainee through all three"
+    ]
+
+
+def test_a_group_missing_two_levels_names_both_and_its_group(make_valid_package):
+    changes = {
+        path: valid_item(item_id, client, isomorph_group="withdrawal", difficulty="intermediate")
+        for path, item_id, client in ((PRIYA, "m1-priya", "Priya, 34"), (ADA, "m1-ada", "Ada, 71"))
+    }
+    changes[PRIYA]["write_first"] = True
+    tomas = valid_branch_item("m1-tomas")
+    tomas["isomorph_group"] = "withdrawal"
+    changes[TOMAS] = tomas
+    lines, error = validate(make_valid_package(changes))
+    assert error
+    [line] = problem_lines(lines)
+    assert "skill rupture.withdrawal.notice (isomorph group 'withdrawal') has no beginner or advanced item" in line
+
+
+# One client per first name.
+
+
+@pytest.mark.parametrize(
+    "vignette, problem",
+    [
+        ("Ada, 40", "(aged 71 there and 40 here)"),
+        ("Ada", "(no age in the vignette to show it is the same client)"),
+        ("Áda, 40", "(aged 71 there and 40 here)"),  # accents aside, the same name
+        ("Ada, 71", None),  # the same client, met again
+        ("Adam, 40", None),
+    ],
+)
+def test_two_clients_with_one_first_name_are_caught_naming_both_items(make_valid_package, vignette, problem):
+    item = valid_item("m1-priya", vignette, write_first=True)
+    lines, error = validate(make_valid_package({PRIYA: item}))
+    found = [line for line in problem_lines(lines) if "shares a first name" in line]
+    if problem is None:
+        assert error is None and found == []
+    else:
+        name = vignette.split(",")[0]
+        assert found == [
+            f"{PRIYA}: vignette: item m1-priya: its client {name} shares a first name with the client of item "
+            f"m1-ada {problem}; give each client a first name of their own"
+        ]
+
+
+@pytest.mark.parametrize(
+    "example, problem",
+    [
+        (
+            "Ada, 40, says she is fine.",
+            "its example client Ada, 40, shares a first name with the client of item m1-ada",
+        ),
+        ("Ada, 71, says she is fine.", None),  # the item's client, met again in the lesson
+        ("Psychotherapy, 55(4), is a journal.", None),
+    ],
+)
+def test_a_lessons_example_client_may_not_take_an_items_clients_name(make_valid_package, example, problem):
+    body = VALID_LESSON_PARAGRAPH * 6 + example + " (Bordin, 1979) {evidence=opinion}.\n"
+    lines, error = validate(make_valid_package({LESSON: valid_lesson(body)}))
+    found = [line for line in problem_lines(lines) if "example client" in line]
+    if problem is None:
+        assert error is None and found == []
+    else:
+        assert found == [
+            f"{LESSON}: lesson basics-first: {problem} (aged 71); give each client a first name of their own"
+        ]
+
+
+def test_two_lessons_may_not_give_one_name_to_two_clients(make_valid_package):
+    first = VALID_LESSON_PARAGRAPH * 6 + "Nell, 30, is quiet today (Bordin, 1979) {evidence=opinion}.\n"
+    second = VALID_LESSON_PARAGRAPH * 6 + "Nell, 62, is angry today (Bordin, 1979) {evidence=opinion}.\n"
+    changes = {
+        LESSON: valid_lesson(first),
+        "modules/01-basics/lessons/02-second.md": valid_lesson(second, id="basics-second", title="Second", order=2),
+    }
+    lines, error = validate(make_valid_package(changes))
+    assert error
+    assert problem_lines(lines) == [
+        "modules/01-basics/lessons/02-second.md: lesson basics-second: its example client Nell, 62, shares a first "
+        "name with the example client of lesson basics-first (aged 30); give each client a first name of their own"
+    ]
+
+
+# Dimension tags carry a polarity, and it must agree with the grade.
+
+
+def test_a_harmful_reply_tagged_as_showing_a_dimension_is_caught(make_valid_package):
+    item = valid_item("m1-ada", "Ada, 71")
+    item["options"][1]["dimensions"] = {"rupture_repair": "shows"}
+    item["options"][2]["dimensions"] = {"empathy": "shows", "rupture_repair": "breaks"}
+    lines, error = validate(make_valid_package({ADA: item}))
+    assert error
+    assert problem_lines(lines) == [
+        f"{ADA}: options: item m1-ada, first step: option c is harmful but shows empathy; a harmful reply "
+        "breaks the dimensions it touches"
+    ]
+
+
+def test_an_untagged_polarity_is_refused_naming_item_and_option(make_valid_package):
+    item = valid_item("m1-ada", "Ada, 71")
+    item["options"][3]["dimensions"] = ["empathy"]
+    lines, error = validate(make_valid_package({ADA: item}))
+    assert error and "cannot be read" in error
+    [line] = problem_lines(lines)
+    assert line.startswith(f"{ADA}") and "[id m1-ada]" in line
+    assert "item m1-ada, option d: tags empathy without a polarity" in line
+
+
+@pytest.mark.parametrize(
+    "grade, tags, message",
+    [
+        (0, {"warmth": "breaks"}, None),
+        (0, {"warmth": "shows"}, "option x is harmful but shows warmth"),
+        (1, {"verbal_fluency": "shows", "rupture_repair": "breaks"}, None),
+        (1, {"verbal_fluency": "shows"}, "option x is weak but only shows verbal_fluency"),
+        (2, {"empathy": "shows", "rupture_repair": "breaks"}, None),
+        (3, {"empathy": "shows"}, None),
+        (3, {"empathy": "shows", "warmth": "breaks"}, "option x is the best reply but breaks warmth"),
+    ],
+)
+def test_polarity_must_agree_with_the_grade(grade, tags, message):
+    found = polarity_problems([valid_option("x", grade, "Reply", dimensions=tags)])
+    assert [p.split(";")[0] for p in found] == ([message] if message else [])
 
 
 def test_best_is_longest_counts_a_tie_as_a_give_away():

@@ -21,6 +21,7 @@ BRANCHING_STEPS = {
             "text": "Best reply",
             "grade": 3,
             "rationale": "r",
+            "dimensions": {"rupture_repair": "shows"},
             "next": {
                 "client_reply": "Go on then.",
                 "options": [
@@ -30,7 +31,13 @@ BRANCHING_STEPS = {
             },
         },
         {"id": "b", "text": "Fair reply", "grade": 2, "rationale": "r"},
-        {"id": "c", "text": "Harmful reply", "grade": 0, "rationale": "r"},
+        {
+            "id": "c",
+            "text": "Harmful reply",
+            "grade": 0,
+            "rationale": "r",
+            "dimensions": {"persuasiveness": "breaks", "warmth": "breaks"},
+        },
     ]
 }
 PLAIN_STEPS = {

@@ -159,7 +159,12 @@ def test_item_analysis_page_and_csv(client, cohort, quiz, trainee, instructor):
     assert analysis.stats.attempts == 4
     assert tomas.facility == pytest.approx(3 / 12) and tomas.discrimination == pytest.approx(1.0)
     assert {p.path: p.count for p in tomas.paths} == {"a.a": 1, "c": 3}
-    assert "0, harmful" in response.content.decode()
+    page = response.content.decode()
+    assert "0, harmful" in page
+    # each option's tags, with their polarity and the course's names
+    first = tomas.steps[0].options
+    assert first[2].dimensions == (("Persuasiveness", "breaks"), ("Warmth, acceptance and understanding", "breaks"))
+    assert "breaks Persuasiveness" in page and "shows Alliance-rupture-repair responsiveness" in page
 
     csv_response = client.get(reverse("quizzes_instructor:item_analysis_csv", args=[cohort.pk, quiz.pk]))
     lines = b"".join(csv_response.streaming_content).decode().splitlines()
