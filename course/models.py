@@ -93,6 +93,8 @@ class Cohort(models.Model):
 
     class Meta:
         ordering = ["-start_date", "name"]
+        # Seeing every cohort as its instructors do is granted, never implied by is_staff (superusers have it).
+        permissions = [("view_all_cohorts", "Can see every cohort as its instructors do (reflection reads audited)")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.course})"
