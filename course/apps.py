@@ -8,7 +8,7 @@ class CourseConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import structure
+        from . import checks, structure  # noqa: F401 - checks register themselves
         from .privacy import register_course
 
         register_course()
