@@ -178,6 +178,8 @@ class PrivacyRecord(models.Model):
     class Meta:
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["subject_id", "action"])]
+        # Exporting someone else's data (private reflections included) is granted, never implied by is_staff.
+        permissions = [("export_user_data", "Can export any account's Attune data (audited)")]
 
     def __str__(self) -> str:
         return f"{self.action} of account {self.subject_id} at {self.at:%Y-%m-%d %H:%M}"
