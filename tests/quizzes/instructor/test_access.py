@@ -191,6 +191,14 @@ def test_reflections_read_under_the_permission_are_audited_like_an_instructors(n
     assert list(ReflectionAccess.objects.values_list("reflection_id", "viewer_id")) == [(played.reflection.pk, user.pk)]
 
 
+@pytest.mark.parametrize("holder", [True, False])
+def test_the_reflection_api_follows_the_same_rule_and_audit(holder, ids, played):
+    user = staff_with_view_all() if holder else UserFactory(username="staff", is_staff=True)
+    response = as_user(user, True).get(reverse("api-reflection", args=[ids["reflection"]]))
+    assert response.status_code == (200 if holder else 404)
+    assert ReflectionAccess.objects.filter(viewer=user).count() == (1 if holder else 0)
+
+
 @pytest.mark.parametrize("name, api", [("quizzes_instructor:reflection", False), ("api-instructor-reflection", True)])
 def test_the_permission_never_opens_a_private_reflection(name, api, quiz, trainee, cohort):
     private = play(trainee, quiz, GOOD, reflection="Only for me.", shared=False).reflection
