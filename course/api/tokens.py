@@ -36,6 +36,10 @@ def revoke_on_password_change(sender, instance, created, **kwargs) -> None:
     """post_save of the user model. `set_password()` leaves the new password in `_password` until
     save() has run; Django's own password_changed hook reads the same flag, so this fires for the
     password change and reset views, the admin, `changepassword` and any `set_password(); save()`, but
-    not when check_password() re-hashes the same password with newer hasher settings."""
-    if not created and getattr(instance, "_password", None) is not None:
+    not when check_password() re-hashes the same password with newer hasher settings. A password made
+    unusable (the admin's "disable password-based authentication") ends the tokens too."""
+    if created:
+        return
+    has_usable_password = getattr(instance, "has_usable_password", None)
+    if getattr(instance, "_password", None) is not None or (has_usable_password and not has_usable_password()):
         api_tokens_revoke(instance)

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from course.checks import check_static_manifest
+from course.checks import check_api_tokens, check_static_manifest
 
 WHITENOISE = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -40,3 +40,20 @@ def test_storages_without_a_manifest_need_none(settings, tmp_path):
 def test_a_lenient_manifest_needs_none(production_storage, settings):
     settings.WHITENOISE_MANIFEST_STRICT = False
     assert check_static_manifest(None) == []
+
+
+@pytest.mark.parametrize("hours", [0, -1, "soon", None])
+def test_a_token_lifetime_that_is_not_a_positive_number_is_an_error(settings, hours):
+    settings.ATTUNE_API_TOKEN_TTL_HOURS = hours
+    assert [e.id for e in check_api_tokens(None)] == ["attune.E011"]
+
+
+def test_the_host_settings_pass_and_drf_s_never_expiring_tokens_warn(settings):
+    assert check_api_tokens(None) == []
+    settings.ATTUNE_API_TOKEN_TTL_HOURS = "0.5"  # environment values arrive as strings
+    assert check_api_tokens(None) == []
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.TokenAuthentication"],
+    }
+    assert [e.id for e in check_api_tokens(None)] == ["attune.W012"]

@@ -108,6 +108,18 @@ def test_the_admin_password_form_and_set_password_revoke_the_token(trainee, clie
     assert progress(key).status_code == 401
 
 
+def test_disabling_password_login_in_the_admin_revokes_the_token(trainee, client):
+    key = obtain()
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    response = client.post(
+        f"/admin/auth/user/{trainee.pk}/password/", {"usable_password": "false", "unset-password": "1"}
+    )
+    assert response.status_code == 302
+    trainee.refresh_from_db()
+    assert not trainee.has_usable_password()
+    assert progress(key).status_code == 401
+
+
 def test_other_saves_keep_the_token(trainee, settings):
     key = obtain()
     trainee.first_name = "Ada"
