@@ -2,40 +2,12 @@ import json
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import FieldDoesNotExist
-from django.db.models.constants import LOOKUP_SEP
+
+from course.admin import NoFreeTextLookups
 
 from . import grading
 from .models import Answer, Attempt, Dimension, FreeReply, Item, Quiz, Reflection, ReflectionAccess, Skill
 from .validation import item_problems, step_name, step_problems
-
-# What trainees write in their own words (and the comment that may quote it): hidden from the admin's
-# forms, and no changelist lookup may filter on it, or `?text__startswith=` recovers it a character at a time.
-FREE_TEXT = {(Reflection, "text"), (Reflection, "instructor_comment"), (FreeReply, "text")}
-
-
-def lookup_touches_free_text(model, lookup: str) -> bool:
-    """Whether a lookup path (`attempt__reflection__text__startswith`) reaches a FREE_TEXT field."""
-    for part in lookup.split(LOOKUP_SEP):
-        try:
-            field = model._meta.get_field(part)
-        except FieldDoesNotExist:
-            return False  # the rest are transforms or lookups, or an unknown name the changelist refuses
-        if (model, field.name) in FREE_TEXT:
-            return True
-        if not getattr(field, "path_infos", None):
-            return False
-        model = field.path_infos[-1].to_opts.model
-    return False
-
-
-class NoFreeTextLookups:
-    """A changelist refuses (400) any lookup that would filter on trainees' free text, whatever the permissions."""
-
-    def lookup_allowed(self, lookup, value, request=None):
-        if lookup_touches_free_text(self.model, lookup):
-            return False
-        return super().lookup_allowed(lookup, value, request)
 
 
 class ItemForm(forms.ModelForm):
@@ -146,7 +118,6 @@ class FreeReplyAdmin(NoFreeTextLookups, admin.ModelAdmin):
     """Staff see that a reply was written; its words stay with the trainee and their instructors."""
 
     list_display = ("attempt", "item", "created_at")
-    exclude = ("text",)
     raw_id_fields = ("attempt", "item")
 
 
@@ -155,7 +126,6 @@ class ReflectionAdmin(NoFreeTextLookups, admin.ModelAdmin):
     """Staff see that reflections exist and whether they are shared; the text stays with author and instructors."""
 
     list_display = ("author", "attempt", "shared", "created_at", "scored_at")
-    exclude = ("text", "instructor_comment")
     readonly_fields = ("attempt", "author", "shared", "created_at", "updated_at")
 
 

@@ -128,8 +128,11 @@ def test_no_admin_lookup_filters_on_free_text(viewing_staff, written, url_name, 
     assert right.content == wrong.content
 
 
-def test_the_admin_shows_free_text_nowhere_to_viewing_staff(viewing_staff, written):
+@pytest.mark.parametrize("superuser", [False, True])
+def test_the_admin_shows_free_text_nowhere(viewing_staff, written, superuser):
     reflection, reply = written
+    if superuser:  # with change permission too: the forms leave the text out, not just make it read-only
+        viewing_staff.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
     for url in (
         reverse("admin:attune_quizzes_reflection_changelist"),
         reverse("admin:attune_quizzes_reflection_change", args=[reflection.pk]),
@@ -140,3 +143,10 @@ def test_the_admin_shows_free_text_nowhere_to_viewing_staff(viewing_staff, writt
         response = viewing_staff.get(url)
         assert response.status_code == 200, url
         assert "Zebra" not in response.content.decode(), url
+
+
+def test_the_free_text_kept_out_of_the_admin_is_every_personal_text_field_of_the_inventory():
+    from course.admin import free_text_fields
+    from quizzes.models import FreeReply, Reflection
+
+    assert free_text_fields() == {(Reflection, "text"), (Reflection, "instructor_comment"), (FreeReply, "text")}
