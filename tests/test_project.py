@@ -64,11 +64,21 @@ def test_the_documented_production_start_collects_static_files_before_serving(tm
     # Before collectstatic, the deploy check fails on the missing manifest (attune.E010) ...
     before = run(sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING", env=env)
     assert before.returncode == 1 and "attune.E010" in before.stderr, before.stdout + before.stderr
+    base = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    # ... gunicorn started without collectstatic refuses to boot rather than serve 500s ...
+    bare = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", "127.0.0.1:0", "--workers", "1"],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert bare.returncode == 3 and "attune.E010" in bare.stderr, bare.stderr[-3000:]
     # ... and the README's start (scripts/start-production) runs collectstatic, migrate, check --deploy, gunicorn.
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    base = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     log = (tmp_path / "start.log").open("w")
     server = subprocess.Popen(
         ["sh", "scripts/start-production", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
