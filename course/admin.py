@@ -23,9 +23,9 @@ def free_text_fields() -> set[tuple[type[models.Model], str]]:
     return fields
 
 
-def lookup_touches_free_text(model, lookup: str, protected=None) -> bool:
+def lookup_touches_free_text(model, lookup: str) -> bool:
     """Whether a lookup path (`attempt__reflection__text__startswith`) reaches a free-text field."""
-    protected = free_text_fields() if protected is None else protected
+    protected = free_text_fields()
     for part in lookup.split(LOOKUP_SEP):
         try:
             field = model._meta.get_field(part)

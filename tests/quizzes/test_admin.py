@@ -150,3 +150,13 @@ def test_the_free_text_kept_out_of_the_admin_is_every_personal_text_field_of_the
     from quizzes.models import FreeReply, Reflection
 
     assert free_text_fields() == {(Reflection, "text"), (Reflection, "instructor_comment"), (FreeReply, "text")}
+
+
+def test_every_attune_model_admin_keeps_free_text_out():
+    from django.contrib import admin
+
+    from course.admin import NoFreeTextLookups
+
+    attune = {m: a for m, a in admin.site._registry.items() if m._meta.app_label.startswith("attune_")}
+    assert len(attune) >= 15
+    assert [m._meta.label for m, a in attune.items() if not isinstance(a, NoFreeTextLookups)] == []
