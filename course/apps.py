@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 
 
 class CourseConfig(AppConfig):
@@ -8,8 +8,15 @@ class CourseConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import structure
+        from . import checks, structure  # noqa: F401 - checks register themselves
         from .privacy import register_course
 
         register_course()
         structure.connect_signals()
+        if apps.is_installed("rest_framework.authtoken"):
+            from django.conf import settings
+            from django.db.models.signals import post_save
+
+            from .api.tokens import revoke_on_password_change
+
+            post_save.connect(revoke_on_password_change, sender=settings.AUTH_USER_MODEL, dispatch_uid="attune_tokens")

@@ -17,6 +17,11 @@ class _Settings:
         """Whether a trainee may erase their own account (programmes decide; staff always may)."""
         return bool(getattr(settings, "ATTUNE_PRIVACY_SELF_ERASURE", False))
 
+    @property
+    def API_TOKEN_TTL_HOURS(self) -> float:
+        """How long an API token lasts from the moment it is issued (30 days)."""
+        return float(getattr(settings, "ATTUNE_API_TOKEN_TTL_HOURS", 24 * 30))
+
     def retention_days(self, kind: str) -> int | None:
         """Days to keep a kind of free text (free_reply, reflection, instructor_comment); None keeps it."""
         days = getattr(settings, f"ATTUNE_PRIVACY_{kind.upper()}_RETENTION_DAYS", None)

@@ -93,6 +93,8 @@ class Cohort(models.Model):
 
     class Meta:
         ordering = ["-start_date", "name"]
+        # Seeing every cohort as its instructors do is granted, never implied by is_staff (superusers have it).
+        permissions = [("view_all_cohorts", "Can see every cohort as its instructors do (reflection reads audited)")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.course})"
@@ -176,6 +178,8 @@ class PrivacyRecord(models.Model):
     class Meta:
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["subject_id", "action"])]
+        # Exporting someone else's data (private reflections included) is granted, never implied by is_staff.
+        permissions = [("export_user_data", "Can export any account's Attune data (audited)")]
 
     def __str__(self) -> str:
         return f"{self.action} of account {self.subject_id} at {self.at:%Y-%m-%d %H:%M}"

@@ -192,6 +192,16 @@ def _profile_declaration() -> ModelPrivacy | None:
     return next((d for d in declarations() if d.profile), None)
 
 
+def may_export_any_account(user) -> bool:
+    """Staff holding `attune_course.export_user_data` (superusers hold every permission); is_staff alone is not."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if not (getattr(user, "is_staff", False) or getattr(user, "is_superuser", False)):
+        return False
+    has_perm = getattr(user, "has_perm", None)  # a custom user model may have no PermissionsMixin
+    return bool(has_perm and has_perm("attune_course.export_user_data"))
+
+
 def export_stream(user, actor=None) -> Iterator[bytes]:
     """The person's data as a ZIP: one JSON file per kind, `summary.html` and `about.json`.
 

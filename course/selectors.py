@@ -11,12 +11,28 @@ from django.utils.translation import gettext
 from . import rules, structure
 from .models import Course, Lesson, LessonProgress, Module, ModuleResult
 
+VIEW_ALL_COHORTS = "attune_course.view_all_cohorts"
+
+
+def sees_every_cohort(user) -> bool:
+    """Whether the user sees every cohort as its instructors do: a staff account holding the explicit
+    permission (superusers hold every permission), never is_staff alone. The one place this is decided.
+
+    Like the admin, the permission counts for staff accounts only: a trainee's page then asks no
+    permission query at all (ModelBackend's costs two)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if not (getattr(user, "is_staff", False) or getattr(user, "is_superuser", False)):
+        return False
+    has_perm = getattr(user, "has_perm", None)  # a custom user model may have no PermissionsMixin
+    return bool(has_perm and has_perm(VIEW_ALL_COHORTS))
+
 
 def courses_visible_to(user) -> QuerySet[Course]:
-    """Courses a user may open: their cohorts' (as trainee or instructor); staff see all."""
+    """Courses a user may open: their cohorts' (as trainee or instructor); every course with VIEW_ALL_COHORTS."""
     if not user.is_authenticated:
         return Course.objects.none()
-    if getattr(user, "is_staff", False):  # a custom user model may have no is_staff
+    if sees_every_cohort(user):
         return Course.objects.all()
     return Course.objects.filter(Q(cohorts__enrollments__user=user) | Q(cohorts__instructors=user)).distinct()
 

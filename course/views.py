@@ -138,8 +138,8 @@ def account_export(request):
 
 @login_required
 def staff_export(request, user_id: int):
-    # Staff only, audited with the staff member as actor; anyone else learns nothing (404).
-    if not request.user.is_staff:
+    # Staff with the export permission only, audited with them as actor; anyone else learns nothing (404).
+    if not privacy.may_export_any_account(request.user):
         raise Http404("No such page.")
     subject = get_object_or_404(get_user_model()._default_manager, pk=user_id)
     return _zip_response(subject, actor=request.user)

@@ -3,6 +3,8 @@ import json
 from django import forms
 from django.contrib import admin
 
+from course.admin import NoFreeTextLookups
+
 from . import grading
 from .models import Answer, Attempt, Dimension, FreeReply, Item, Quiz, Reflection, ReflectionAccess, Skill
 from .validation import item_problems, step_name, step_problems
@@ -64,7 +66,7 @@ class ItemInline(admin.TabularInline):
 
 
 @admin.register(Skill, Dimension)
-class VocabularyAdmin(admin.ModelAdmin):
+class VocabularyAdmin(NoFreeTextLookups, admin.ModelAdmin):
     """Course data from the package's vocabulary.yaml: names may be edited, keys stay stable."""
 
     list_display = ("key", "name", "course", "order")
@@ -74,14 +76,14 @@ class VocabularyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Quiz)
-class QuizAdmin(admin.ModelAdmin):
+class QuizAdmin(NoFreeTextLookups, admin.ModelAdmin):
     list_display = ("module", "pass_threshold", "harmful_fails")
     list_select_related = ("module", "module__course")
     inlines = [ItemInline]
 
 
 @admin.register(Item)
-class ItemAdmin(admin.ModelAdmin):
+class ItemAdmin(NoFreeTextLookups, admin.ModelAdmin):
     form = ItemForm
     list_display = ("slug", "quiz", "skill", "difficulty", "write_first", "version", "is_active")
     list_filter = ("quiz__module__course", "skill", "difficulty", "write_first", "is_active")
@@ -103,7 +105,7 @@ class AnswerInline(admin.TabularInline):
 
 
 @admin.register(Attempt)
-class AttemptAdmin(admin.ModelAdmin):
+class AttemptAdmin(NoFreeTextLookups, admin.ModelAdmin):
     list_display = ("user", "quiz", "status", "score", "passed", "started_at")
     list_filter = ("status", "passed")
     list_select_related = ("user", "quiz", "quiz__module")
@@ -112,22 +114,23 @@ class AttemptAdmin(admin.ModelAdmin):
 
 
 @admin.register(FreeReply)
-class FreeReplyAdmin(admin.ModelAdmin):
+class FreeReplyAdmin(NoFreeTextLookups, admin.ModelAdmin):
+    """Staff see that a reply was written; its words stay with the trainee and their instructors."""
+
     list_display = ("attempt", "item", "created_at")
     raw_id_fields = ("attempt", "item")
 
 
 @admin.register(Reflection)
-class ReflectionAdmin(admin.ModelAdmin):
+class ReflectionAdmin(NoFreeTextLookups, admin.ModelAdmin):
     """Staff see that reflections exist and whether they are shared; the text stays with author and instructors."""
 
     list_display = ("author", "attempt", "shared", "created_at", "scored_at")
-    exclude = ("text",)
     readonly_fields = ("attempt", "author", "shared", "created_at", "updated_at")
 
 
 @admin.register(ReflectionAccess)
-class ReflectionAccessAdmin(admin.ModelAdmin):
+class ReflectionAccessAdmin(NoFreeTextLookups, admin.ModelAdmin):
     list_display = ("reflection", "viewer", "viewed_at")
     list_select_related = ("reflection", "viewer")
     readonly_fields = ("reflection", "viewer", "viewed_at")

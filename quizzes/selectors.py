@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from course.models import Cohort
-from course.selectors import courses_visible_to
+from course.selectors import courses_visible_to, sees_every_cohort
 
 from . import grading, sessions, trajectory
 from .models import Answer, Attempt, Dimension, FreeReply, Item, Quiz, Reflection, Skill
@@ -148,10 +148,13 @@ def best_attempt(user, quiz: Quiz) -> Attempt | None:
 
 def reflections_readable_by(viewer) -> QuerySet[Reflection]:
     """A reflection is readable by its author and, once shared, by the instructors of the author's
-    cohorts in that course; by nobody else."""
+    cohorts in that course and by whoever sees every cohort as its instructors do; by nobody else.
+    Every read by someone other than the author is recorded (ReflectionAccess) by the caller."""
     teaches_author = Cohort.objects.filter(
-        instructors=viewer, course=OuterRef("attempt__quiz__module__course"), enrollments__user=OuterRef("author")
+        course=OuterRef("attempt__quiz__module__course"), enrollments__user=OuterRef("author")
     )
+    if not sees_every_cohort(viewer):
+        teaches_author = teaches_author.filter(instructors=viewer)
     return Reflection.objects.filter(Q(author=viewer) | Q(shared=True) & Exists(teaches_author)).select_related(
         "attempt", "attempt__quiz", "attempt__quiz__module", "author"
     )

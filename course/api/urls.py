@@ -1,10 +1,9 @@
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
 
 from . import views
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", views.TokenView.as_view(), name="api-token"),
     path("courses/", views.CourseListView.as_view(), name="api-courses"),
     path("courses/<slug:course>/", views.CourseDetailView.as_view(), name="api-course"),
     path("courses/<slug:course>/modules/", views.ModuleListView.as_view(), name="api-modules"),

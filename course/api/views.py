@@ -1,11 +1,13 @@
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import selectors, services
 from . import serializers as s
+from .tokens import api_token_for
 
 
 def visible_outline(user, course_slug: str) -> selectors.CourseOutline:
@@ -24,6 +26,18 @@ def open_lesson_state(outline, lesson_slug: str):
     if module_state.locked:
         raise PermissionDenied(selectors.module_lock_message(module_state))
     return found
+
+
+class TokenView(ObtainAuthToken):
+    """Your API token for a username and password. It lasts ATTUNE_API_TOKEN_TTL_HOURS from when it was
+    issued and dies when your password changes; after that, this issues a new one."""
+
+    # DRF's endpoint, except that an expired token is replaced rather than handed back.
+
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response({"token": api_token_for(serializer.validated_data["user"]).key})
 
 
 class CourseListView(APIView):

@@ -18,6 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from course.models import Cohort, Enrollment, LessonProgress, Module, ModuleResult
+from course.selectors import sees_every_cohort
 
 from .. import grading
 from ..models import Answer, Attempt, Dimension, FreeReply, Item, Quiz, Reflection, Skill
@@ -31,18 +32,16 @@ from .conf import app_settings
 
 
 def cohorts_taught_by(user) -> QuerySet[Cohort]:
-    """The cohorts an instructor teaches (staff: every cohort). Read fresh on every call."""
+    """The cohorts an instructor teaches (with VIEW_ALL_COHORTS: every cohort). Read fresh on every call."""
     if not user.is_authenticated:
         return Cohort.objects.none()
     cohorts = Cohort.objects.select_related("course").order_by("-start_date", "name")
-    return cohorts if getattr(user, "is_staff", False) else cohorts.filter(instructors=user)
+    return cohorts if sees_every_cohort(user) else cohorts.filter(instructors=user)
 
 
 def is_instructor(user) -> bool:
     """Whether the instructor pages are for this user at all (anyone else gets 403)."""
-    return user.is_authenticated and (
-        getattr(user, "is_staff", False) or Cohort.objects.filter(instructors=user).exists()
-    )
+    return user.is_authenticated and (sees_every_cohort(user) or Cohort.objects.filter(instructors=user).exists())
 
 
 def cohort_for(user, cohort_id: int) -> Cohort:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.db import connection, models
 from django.test.utils import isolate_apps
@@ -266,12 +267,25 @@ def test_staff_export_a_named_user_and_it_is_audited(client, seeded, trainee):
     assert client.get(reverse("course:staff_export", args=[subject.pk])).status_code == 404
     staff = UserFactory(username="registrar", is_staff=True)
     client.login(username="registrar", password=PASSWORD)
+    # Being staff is not enough: without the permission, a 404 and no audit record (nothing was exported).
+    assert client.get(reverse("course:staff_export", args=[subject.pk])).status_code == 404
+    assert not PrivacyRecord.objects.filter(action="export", subject_id=subject.pk).exists()
+    staff.user_permissions.add(Permission.objects.get(codename="export_user_data"))
     response = client.get(reverse("course:staff_export", args=[subject.pk]))
     assert response.status_code == 200
     b"".join(response.streaming_content)
     record = PrivacyRecord.objects.get(action="export", subject_id=subject.pk)
     assert record.actor == staff
     assert client.get(reverse("course:staff_export", args=[987654])).status_code == 404
+
+
+def test_superusers_may_export_any_account(client, seeded):
+    subject, _, _ = seeded
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    response = client.get(reverse("course:staff_export", args=[subject.pk]))
+    assert response.status_code == 200
+    b"".join(response.streaming_content)
+    assert PrivacyRecord.objects.filter(action="export", subject_id=subject.pk).count() == 1
 
 
 def test_self_erasure_is_off_by_default_and_needs_the_username(client, seeded, settings):

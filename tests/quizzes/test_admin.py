@@ -66,3 +66,97 @@ def test_editing_keyed_content_in_the_admin_bumps_the_version(quiz):
         data=form_data(Item.objects.get(slug="mira"), vignette="Mira, 29."), instance=Item.objects.get(slug="mira")
     )
     assert unchanged.is_valid() and unchanged.save().version == 2
+
+
+# ---------------------------------------------------------------- free text unreachable through the admin
+
+SECRET = "Zebra: I felt my chest tighten when she said it."
+
+
+@pytest.fixture
+def written(quiz, trainee):
+    from django.utils import timezone
+
+    from quizzes.models import Attempt, FreeReply, Reflection
+
+    now = timezone.now()
+    item = Item.objects.get(slug="priya")
+    attempt = Attempt.objects.create(user=trainee, quiz=quiz, seed=1, item_ids=[item.pk], started_at=now)
+    reflection = Reflection.objects.create(
+        attempt=attempt, author=trainee, text=SECRET, instructor_comment=SECRET, created_at=now, updated_at=now
+    )
+    reply = FreeReply.objects.create(attempt=attempt, item=item, text=SECRET, created_at=now)
+    return reflection, reply
+
+
+@pytest.fixture
+def viewing_staff(client):
+    """Staff with view permission on everything the admin lists, and nothing else: the persona of issue 13."""
+    from django.contrib.auth.models import Permission
+
+    staff = UserFactory(username="viewer", is_staff=True)
+    staff.user_permissions.set(Permission.objects.filter(codename__startswith="view_"))
+    client.force_login(staff)
+    return client
+
+
+@pytest.mark.parametrize(
+    "url_name, lookup",
+    [
+        ("admin:attune_quizzes_reflection_changelist", "text__startswith"),
+        ("admin:attune_quizzes_reflection_changelist", "text__istartswith"),
+        ("admin:attune_quizzes_reflection_changelist", "text__contains"),
+        ("admin:attune_quizzes_reflection_changelist", "text__regex"),
+        ("admin:attune_quizzes_reflection_changelist", "text"),
+        ("admin:attune_quizzes_reflection_changelist", "instructor_comment__startswith"),
+        ("admin:attune_quizzes_freereply_changelist", "text__startswith"),
+        ("admin:attune_quizzes_freereply_changelist", "text__gt"),
+        ("admin:attune_quizzes_attempt_changelist", "reflection__text__startswith"),
+        ("admin:attune_quizzes_attempt_changelist", "free_replies__text__startswith"),
+        ("admin:attune_quizzes_reflectionaccess_changelist", "reflection__text__startswith"),
+        ("admin:attune_course_lessonprogress_changelist", "user__reflections__text__startswith"),
+        ("admin:auth_user_changelist", "reflections__text__startswith"),
+    ],
+)
+def test_no_admin_lookup_filters_on_free_text(viewing_staff, written, url_name, lookup):
+    reflection, _ = written
+    url = reverse(url_name)
+    # A right and a wrong first character: both refused alike, so no answer tells them apart.
+    right = viewing_staff.get(url, {"id": reflection.pk, lookup: SECRET[0]})
+    wrong = viewing_staff.get(url, {"id": reflection.pk, lookup: "#"})
+    assert (right.status_code, wrong.status_code) == (400, 400)
+    assert right.content == wrong.content
+
+
+@pytest.mark.parametrize("superuser", [False, True])
+def test_the_admin_shows_free_text_nowhere(viewing_staff, written, superuser):
+    reflection, reply = written
+    if superuser:  # with change permission too: the forms leave the text out, not just make it read-only
+        viewing_staff.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    for url in (
+        reverse("admin:attune_quizzes_reflection_changelist"),
+        reverse("admin:attune_quizzes_reflection_change", args=[reflection.pk]),
+        reverse("admin:attune_quizzes_freereply_changelist"),
+        reverse("admin:attune_quizzes_freereply_change", args=[reply.pk]),
+        reverse("admin:attune_quizzes_attempt_change", args=[reflection.attempt_id]),
+    ):
+        response = viewing_staff.get(url)
+        assert response.status_code == 200, url
+        assert "Zebra" not in response.content.decode(), url
+
+
+def test_the_free_text_kept_out_of_the_admin_is_every_personal_text_field_of_the_inventory():
+    from course.admin import free_text_fields
+    from quizzes.models import FreeReply, Reflection
+
+    assert free_text_fields() == {(Reflection, "text"), (Reflection, "instructor_comment"), (FreeReply, "text")}
+
+
+def test_every_attune_model_admin_keeps_free_text_out():
+    from django.contrib import admin
+
+    from course.admin import NoFreeTextLookups
+
+    attune = {m: a for m, a in admin.site._registry.items() if m._meta.app_label.startswith("attune_")}
+    assert len(attune) >= 15
+    assert [m._meta.label for m, a in attune.items() if not isinstance(a, NoFreeTextLookups)] == []

@@ -127,11 +127,104 @@ def test_a_private_reflection_is_404_and_not_audited(name, api, ids, instructor,
     assert not ReflectionAccess.objects.filter(reflection=private).exists()
 
 
-def test_staff_see_every_cohort_but_not_reflections(ids, db):
+# ---------------------------------------------------------------- staff: is_staff alone grants nothing
+
+
+def staff_with_view_all(username="overseer", via_group=False, **flags):
+    from django.contrib.auth.models import Group, Permission
+
+    user = UserFactory(username=username, is_staff=True, **flags)
+    permission = Permission.objects.get(codename="view_all_cohorts", content_type__app_label="attune_course")
+    if via_group:
+        group, _ = Group.objects.get_or_create(name="Course directors")
+        group.permissions.add(permission)
+        user.groups.add(group)
+    else:
+        user.user_permissions.add(permission)
+    return user
+
+
+@pytest.mark.parametrize("name, args, api", ALL + [(n, [], api) for n, api in LISTS])
+def test_staff_without_the_permission_who_teach_nothing_get_403(name, args, api, ids):
     staff = UserFactory(username="staff", is_staff=True)
-    client = as_user(staff, False)
-    assert client.get(url("quizzes_instructor:dashboard", ["cohort"], ids)).status_code == 200
-    assert client.get(url("quizzes_instructor:reflection", ["cohort", "reflection"], ids)).status_code == 404
+    assert as_user(staff, api).get(url(name, args, ids)).status_code == 403
+
+
+@pytest.mark.parametrize("name, args, api", ALL)
+def test_staff_without_the_permission_see_only_the_cohorts_they_teach(name, args, api, ids, db):
+    from tests.conftest import CohortFactory
+
+    staff = UserFactory(username="staff", is_staff=True)
+    CohortFactory(name="Theirs").instructors.add(staff)
+    assert as_user(staff, api).get(url(name, args, ids)).status_code == 404
+
+
+@pytest.mark.parametrize("api", [False, True])
+def test_staff_without_the_permission_list_only_their_cohorts_and_open_only_their_courses(api, ids, cohort, db):
+    from tests.conftest import CohortFactory
+
+    staff = UserFactory(username="staff", is_staff=True)
+    CohortFactory(name="Theirs").instructors.add(staff)
+    listing = as_user(staff, api).get(reverse(LISTS[api][0]))
+    assert listing.status_code == 200
+    assert "Theirs" in listing.content.decode() and cohort.name not in listing.content.decode()
+    assert as_user(staff, False).get(reverse("course:course", args=[cohort.course.slug])).status_code == 404
+
+
+@pytest.mark.parametrize("name, args, api", ALL)
+@pytest.mark.parametrize("persona", ["user_permission", "group_permission", "superuser"])
+def test_the_permission_shows_every_cohort(name, args, api, persona, ids, cohort):
+    if persona == "superuser":
+        user = UserFactory(username="root", is_staff=True, is_superuser=True)
+    else:
+        user = staff_with_view_all(via_group=persona == "group_permission")
+    assert as_user(user, api).get(url(name, args, ids)).status_code == 200
+    assert as_user(user, False).get(reverse("course:course", args=[cohort.course.slug])).status_code == 200
+
+
+@pytest.mark.parametrize("name, api", [("quizzes_instructor:reflection", False), ("api-instructor-reflection", True)])
+@pytest.mark.parametrize("superuser", [False, True])
+def test_reflections_read_under_the_permission_are_audited_like_an_instructors(name, api, superuser, ids, played):
+    user = UserFactory(username="root", is_staff=True, is_superuser=True) if superuser else staff_with_view_all()
+    response = as_user(user, api).get(reverse(name, args=[ids["cohort"], ids["reflection"]]))
+    assert response.status_code == 200
+    assert list(ReflectionAccess.objects.values_list("reflection_id", "viewer_id")) == [(played.reflection.pk, user.pk)]
+
+
+@pytest.mark.parametrize("holder", [True, False])
+def test_the_reflection_api_follows_the_same_rule_and_audit(holder, ids, played):
+    user = staff_with_view_all() if holder else UserFactory(username="staff", is_staff=True)
+    response = as_user(user, True).get(reverse("api-reflection", args=[ids["reflection"]]))
+    assert response.status_code == (200 if holder else 404)
+    assert ReflectionAccess.objects.filter(viewer=user).count() == (1 if holder else 0)
+
+
+@pytest.mark.parametrize("name, api", [("quizzes_instructor:reflection", False), ("api-instructor-reflection", True)])
+def test_the_permission_never_opens_a_private_reflection(name, api, quiz, trainee, cohort):
+    private = play(trainee, quiz, GOOD, reflection="Only for me.", shared=False).reflection
+    response = as_user(staff_with_view_all(), api).get(reverse(name, args=[cohort.pk, private.pk]))
+    assert response.status_code == 404
+    assert not ReflectionAccess.objects.exists()
+
+
+def test_the_permission_counts_for_staff_accounts_only(ids):
+    not_staff = staff_with_view_all(username="not_staff")
+    not_staff.is_staff = False
+    not_staff.save()
+    assert as_user(not_staff, False).get(url("quizzes_instructor:dashboard", ["cohort"], ids)).status_code == 403
+
+
+@pytest.mark.parametrize("name, args, api", ALL)
+def test_a_revoked_permission_is_refused_on_the_next_request(name, args, api, ids):
+    from django.contrib.auth.models import Permission
+
+    user = staff_with_view_all()
+    client = as_user(user, api)
+    assert client.get(url(name, args, ids)).status_code == 200
+    user.user_permissions.remove(Permission.objects.get(codename="view_all_cohorts"))
+    if api:  # force_authenticate hands the view the same object; a real request loads the user afresh
+        client.force_authenticate(type(user).objects.get(pk=user.pk))
+    assert client.get(url(name, args, ids)).status_code == 403
 
 
 def test_a_quiz_of_another_course_is_404(ids, instructor, db):
