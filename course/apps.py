@@ -8,8 +8,14 @@ class CourseConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.apps import apps
+
         from . import structure
         from .privacy import register_course
 
         register_course()
         structure.connect_signals()
+        if apps.is_installed("axes"):  # the host counts failed logins: answer lockouts on the API too
+            from .lockout import connect_signals
+
+            connect_signals()
