@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessLog
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
@@ -128,3 +128,14 @@ def test_the_lockout_page_says_when_in_the_sites_time_zone(user, settings):
     assert "You can try again after 09:15 UTC (in about 15 minutes)." in page
     # The refused right password was not counted as one more failure.
     assert AccessAttempt.objects.get(username="amara").failures_since_start == SMALL
+
+
+def test_no_login_is_logged_and_failures_go_after_the_cool_off(user):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        site_login(Client(REMOTE_ADDR="10.0.0.5"), "wrong-guess")
+        assert AccessAttempt.objects.count() == 1
+        clock.shift(timedelta(minutes=16))
+        assert site_login(Client(), PASSWORD).status_code == 302
+    assert AccessAttempt.objects.count() == 0
+    assert AccessLog.objects.count() == 0
