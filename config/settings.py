@@ -131,6 +131,8 @@ AXES_RESET_ON_SUCCESS = False
 # One response for every route: the lockout page for HTML, a JSON 429 for the API (course/lockout.py).
 AXES_LOCKOUT_CALLABLE = "course.lockout.lockout_response"
 AXES_VERBOSE = False
+# Behind reverse proxies, set DJANGO_TRUSTED_PROXY_COUNT so the lock counts clients, not the proxy.
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
 # Keep no record of successful logins (an address per login, for ever); failures go with the cool-off.
 AXES_DISABLE_ACCESS_LOG = True
 

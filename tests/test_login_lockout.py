@@ -139,3 +139,36 @@ def test_no_login_is_logged_and_failures_go_after_the_cool_off(user):
         assert site_login(Client(), PASSWORD).status_code == 302
     assert AccessAttempt.objects.count() == 0
     assert AccessLog.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "remote, forwarded, proxies, expected",
+    [
+        ("10.0.0.9", "", 0, "10.0.0.9"),
+        ("10.0.0.9", "203.0.113.7", 0, "10.0.0.9"),  # no proxy declared: the header is the client's own
+        ("10.0.0.9", "203.0.113.7", 1, "203.0.113.7"),
+        ("10.0.0.9", "198.51.100.1, 203.0.113.7", 1, "203.0.113.7"),  # a forged left entry is ignored
+        ("10.0.0.9", "198.51.100.1, 203.0.113.7, 10.0.0.8", 2, "203.0.113.7"),
+        ("10.0.0.9", "203.0.113.7", 2, "10.0.0.9"),  # fewer hops than proxies: only the connection
+        ("10.0.0.9", "not-an-address", 1, "10.0.0.9"),
+    ],
+)
+def test_the_lockout_counts_the_client_behind_the_declared_proxies(remote, forwarded, proxies, expected):
+    from django.test import RequestFactory
+
+    from config.client_ip import client_ip
+
+    request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request, proxies) == expected
+
+
+def test_behind_a_proxy_one_clients_failures_do_not_lock_another(user, settings, monkeypatch):
+    import config.client_ip
+
+    settings.AXES_FAILURE_LIMIT = SMALL
+    monkeypatch.setattr(config.client_ip, "PROXY_COUNT", 1)
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    for n in range(SMALL):
+        site_login(Client(**proxy, HTTP_X_FORWARDED_FOR="203.0.113.7"), "wrong-guess", username=f"guess{n}")
+    assert site_login(Client(**proxy, HTTP_X_FORWARDED_FOR="203.0.113.7"), PASSWORD).status_code == 429
+    assert site_login(Client(**proxy, HTTP_X_FORWARDED_FOR="198.51.100.2"), PASSWORD).status_code == 302
