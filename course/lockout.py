@@ -6,7 +6,7 @@ imported when axes is installed.
 """
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from axes.handlers.database import AxesDatabaseHandler
 from axes.handlers.proxy import AxesProxyHandler
@@ -54,9 +54,17 @@ def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
+def _whole_seconds(moment: datetime | None) -> datetime | None:
+    """Rounded up, so "try again after" is never a moment too early."""
+    if moment is None or not moment.microsecond:
+        return moment
+    return moment.replace(microsecond=0) + timedelta(seconds=1)
+
+
 def lockout_response(request: HttpRequest, original_response=None, credentials: dict | None = None):
-    retry_at = unlock_time(request, credentials)
-    seconds = max(1, math.ceil((retry_at - timezone.now()).total_seconds())) if retry_at else None
+    unlock = unlock_time(request, credentials)
+    seconds = max(1, math.ceil((unlock - timezone.now()).total_seconds())) if unlock else None
+    retry_at = _whole_seconds(unlock)
     if _wants_json(request):
         if retry_at:
             detail = _("Too many failed login attempts. Try again after %(time)s.") % {

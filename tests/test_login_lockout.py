@@ -3,6 +3,7 @@
 The lockout and the last try before it run against the host's real limit (30); the cool-off and
 the address rules use a limit of 3, the same code with a tenth of the requests."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -65,7 +66,8 @@ def test_thirty_wrong_passwords_lock_the_account_even_against_the_right_one(rout
     if route == "token":
         body = locked.json()
         assert body["code"] == "locked_out" and body["retry_after"] == 15 * 60
-        assert body["detail"].startswith("Too many failed login attempts. Try again after ")
+        assert body["detail"] == f"Too many failed login attempts. Try again after {body['retry_at']}."
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", body["retry_at"])
         assert not Token.objects.filter(user=user).exists()
     else:
         page = locked.content.decode()
