@@ -249,6 +249,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # Axes logs each failure and lockout as a warning; its INFO lines (every clean-up) are noise.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 ATTUNE_SITE_URL = os.environ.get("ATTUNE_SITE_URL", "http://127.0.0.1:8000")

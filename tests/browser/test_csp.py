@@ -122,7 +122,9 @@ def test_the_instructors_pages_run_with_no_csp_violation(page, cohort, quiz, tra
     assert bars.count() >= 1 and bars.first.bounding_box()["width"] > 0
 
 
-def test_the_lockout_page_the_admin_and_the_api_docs_run_with_no_csp_violation(page, live_server, settings, db):
+def test_the_lockout_page_the_admin_and_the_api_docs_run_with_no_csp_violation(
+    page, live_server, settings, db, assert_accessible
+):
     settings.AXES_FAILURE_LIMIT = 2
     UserFactory(username="amara")
     UserFactory(username="root", is_staff=True, is_superuser=True)
@@ -138,6 +140,7 @@ def test_the_lockout_page_the_admin_and_the_api_docs_run_with_no_csp_violation(p
         log_in(page, "amara", "wrong-guess")
     page.get_by_test_id("lockout").wait_for()
     watch.check()
+    assert_accessible(page)
     watch.visit("/api/docs/")
     page.locator(".swagger-ui .information-container").wait_for()  # Swagger UI's own script ran
     assert watch.found == {}, watch.found
