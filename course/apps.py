@@ -10,7 +10,10 @@ class CourseConfig(AppConfig):
     def ready(self):
         from django.apps import apps
 
-        from . import structure
+        from . import (
+            checks,  # noqa: F401 - registers the system checks
+            structure,
+        )
         from .privacy import register_course
 
         register_course()

@@ -143,3 +143,15 @@ def test_every_api_view_parses_json_with_the_depth_limit():
             plain.append(route)
     assert checked > 20
     assert plain == []
+
+
+def test_the_system_check_warns_a_host_that_keeps_drfs_plain_json_parser(settings):
+    from course.checks import check_json_parser
+
+    assert check_json_parser(None) == []
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser", "rest_framework.parsers.FormParser"],
+    }
+    [warning] = check_json_parser(None)
+    assert warning.id == "attune_course.W001" and "JSONParser" in warning.msg
