@@ -6,7 +6,7 @@ imported when axes is installed.
 """
 
 import math
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from axes.handlers.database import AxesDatabaseHandler
 from axes.handlers.proxy import AxesProxyHandler
@@ -41,8 +41,9 @@ def unlock_time(request: HttpRequest, credentials: dict | None) -> datetime | No
 
 
 def _wants_json(request: HttpRequest) -> bool:
-    view_class = getattr(getattr(request, "resolver_match", None), "func", None)
-    view_class = getattr(view_class, "view_class", None)
+    """A DRF view (the token endpoint) or a client that asks for JSON only."""
+    view = getattr(getattr(request, "resolver_match", None), "func", None)
+    view_class = getattr(view, "view_class", None)
     if view_class is not None:
         try:
             from rest_framework.views import APIView
@@ -66,15 +67,14 @@ def lockout_response(request: HttpRequest, original_response=None, credentials: 
     seconds = max(1, math.ceil((unlock - timezone.now()).total_seconds())) if unlock else None
     retry_at = _whole_seconds(unlock)
     if _wants_json(request):
+        stamp = retry_at.astimezone(UTC).isoformat().replace("+00:00", "Z") if retry_at else None
         if retry_at:
-            detail = _("Too many failed login attempts. Try again after %(time)s.") % {
-                "time": retry_at.isoformat().replace("+00:00", "Z")
-            }
+            detail = _("Too many failed login attempts. Try again after %(time)s.") % {"time": stamp}
         else:
             detail = _("Too many failed login attempts. Ask an administrator to unlock the account.")
         body = {"detail": detail, "code": "locked_out"}
         if retry_at:
-            body.update(retry_at=retry_at.isoformat().replace("+00:00", "Z"), retry_after=seconds)
+            body.update(retry_at=stamp, retry_after=seconds)
         response = JsonResponse(body, status=LOCKOUT_STATUS)
     else:
         context = {"retry_at": retry_at, "minutes": math.ceil(seconds / 60) if seconds else None}
