@@ -6,6 +6,7 @@ Set DATABASE_URL and REDIS_URL to use PostgreSQL and Redis.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -41,6 +42,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",  # failed-login tracking and lockout
+    "csp",  # Content-Security-Policy header
     "course",
     "quizzes",
     "quizzes.review",
@@ -51,6 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -58,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it turns a lockout flagged by the authentication backend into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -108,6 +114,42 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 
+# Brute force: django-axes counts failed logins on every route that authenticates (login page, admin,
+# API token). 30 failures for one username (from anywhere) or from one address (over any usernames)
+# lock that username or address for the cool-off; a failure during the lockout does not extend it,
+# so the lockout page can say exactly when to try again. A success does not reset the count (it would
+# let an attacker with an account of their own wipe their address's failures).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login before any password check
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("ATTUNE_LOGIN_FAILURE_LIMIT", "30"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("ATTUNE_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = False
+# One response for every route: the lockout page for HTML, a JSON 429 for the API (course/lockout.py).
+AXES_LOCKOUT_CALLABLE = "course.lockout.lockout_response"
+AXES_VERBOSE = False
+# Behind reverse proxies, set DJANGO_TRUSTED_PROXY_COUNT so the lock counts clients, not the proxy.
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
+# Keep no record of successful logins (an address per login, for ever); failures go with the cool-off.
+AXES_DISABLE_ACCESS_LOG = True
+
+# Content-Security-Policy: scripts and styles only from our own static files, no inline code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "course:my_courses"
 LOGOUT_REDIRECT_URL = "login"
@@ -120,6 +162,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON nested past 32 levels is a 400 before decoding, not a RecursionError (course/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "course.api.parsers.DepthLimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -202,6 +250,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # Axes logs each failure and lockout as a warning; its INFO lines (every clean-up) are noise.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 ATTUNE_SITE_URL = os.environ.get("ATTUNE_SITE_URL", "http://127.0.0.1:8000")

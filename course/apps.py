@@ -20,3 +20,7 @@ class CourseConfig(AppConfig):
             from .api.tokens import revoke_on_password_change
 
             post_save.connect(revoke_on_password_change, sender=settings.AUTH_USER_MODEL, dispatch_uid="attune_tokens")
+        if apps.is_installed("axes"):  # the host counts failed logins: answer lockouts on the API too
+            from .lockout import connect_signals
+
+            connect_signals()

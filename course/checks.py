@@ -3,7 +3,7 @@
 from django.apps import apps
 from django.conf import settings
 from django.contrib.staticfiles.storage import ManifestFilesMixin
-from django.core.checks import Error, Warning, register
+from django.core.checks import Error, Tags, Warning, register
 from django.core.files.storage import storages
 
 from .conf import app_settings
@@ -62,3 +62,30 @@ def check_api_tokens(app_configs, **kwargs):
             )
         )
     return problems
+
+
+@register(Tags.security)
+def check_json_parser(app_configs, **kwargs):
+    """DRF's own JSON parser lets ~1,000 nested brackets raise RecursionError (a 500), anonymously."""
+    if not apps.is_installed("rest_framework"):
+        return []
+    from rest_framework.parsers import JSONParser
+    from rest_framework.settings import api_settings
+
+    from .api.parsers import DepthLimitedJSONParser
+
+    plain = [
+        parser.__name__
+        for parser in api_settings.DEFAULT_PARSER_CLASSES
+        if issubclass(parser, JSONParser) and not issubclass(parser, DepthLimitedJSONParser)
+    ]
+    if not plain:
+        return []
+    return [
+        Warning(
+            f"REST_FRAMEWORK's DEFAULT_PARSER_CLASSES decode JSON with {', '.join(plain)}, which has no depth limit: "
+            "deeply nested JSON is a RecursionError (500) on every API endpoint.",
+            hint='Use "course.api.parsers.DepthLimitedJSONParser" in its place.',
+            id="attune.W013",
+        )
+    ]

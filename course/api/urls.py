@@ -1,9 +1,16 @@
 from django.urls import path
+from rest_framework.parsers import FormParser, MultiPartParser
 
 from . import views
+from .parsers import DepthLimitedJSONParser
 
 urlpatterns = [
-    path("auth/token/", views.TokenView.as_view(), name="api-token"),
+    # DRF's token view names its own parsers; give it the depth-limited JSON one (anonymous users post here).
+    path(
+        "auth/token/",
+        views.TokenView.as_view(parser_classes=[FormParser, MultiPartParser, DepthLimitedJSONParser]),
+        name="api-token",
+    ),
     path("courses/", views.CourseListView.as_view(), name="api-courses"),
     path("courses/<slug:course>/", views.CourseDetailView.as_view(), name="api-course"),
     path("courses/<slug:course>/modules/", views.ModuleListView.as_view(), name="api-modules"),

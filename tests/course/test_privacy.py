@@ -24,7 +24,7 @@ from quizzes.instructor import services as instructor_services
 from quizzes.models import Answer, Attempt, FreeReply, Item, Reflection
 from quizzes.reminders import reminders as reminder_pipeline
 from quizzes.reminders.models import Notification, Reminder, ReminderPreference
-from tests.conftest import PASSWORD, UserFactory, enroll
+from tests.conftest import UserFactory, enroll
 from tests.quizzes.instructor.conftest import GOOD, HARMFUL, play, quiz  # noqa: F401 - fixture
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -249,7 +249,7 @@ def test_item_analysis_and_dashboard_still_add_up_counting_the_erased_trainee_an
 
 def test_trainee_downloads_their_data_from_the_account_page(client, seeded):
     trainee, _, sentinels = seeded
-    client.login(username=trainee.username, password=PASSWORD)
+    client.force_login(trainee)
     page = client.get(reverse("course:account_data"))
     assert page.status_code == 200 and reverse("course:account_export") in page.content.decode()
     assert reverse("course:account_data") in client.get(reverse("course:my_courses")).content.decode()
@@ -263,10 +263,10 @@ def test_trainee_downloads_their_data_from_the_account_page(client, seeded):
 
 def test_staff_export_a_named_user_and_it_is_audited(client, seeded, trainee):
     subject, _, _ = seeded
-    client.login(username=trainee.username, password=PASSWORD)
+    client.force_login(trainee)
     assert client.get(reverse("course:staff_export", args=[subject.pk])).status_code == 404
     staff = UserFactory(username="registrar", is_staff=True)
-    client.login(username="registrar", password=PASSWORD)
+    client.force_login(staff)
     # Being staff is not enough: without the permission, a 404 and no audit record (nothing was exported).
     assert client.get(reverse("course:staff_export", args=[subject.pk])).status_code == 404
     assert not PrivacyRecord.objects.filter(action="export", subject_id=subject.pk).exists()
@@ -290,7 +290,7 @@ def test_superusers_may_export_any_account(client, seeded):
 
 def test_self_erasure_is_off_by_default_and_needs_the_username(client, seeded, settings):
     trainee, _, _ = seeded
-    client.login(username=trainee.username, password=PASSWORD)
+    client.force_login(trainee)
     assert client.post(reverse("course:account_erase"), {"confirm": trainee.username}).status_code == 404
     settings.ATTUNE_PRIVACY_SELF_ERASURE = True
     wrong = client.post(reverse("course:account_erase"), {"confirm": "someone"})
@@ -353,7 +353,7 @@ def test_the_write_forms_say_how_long_text_is_kept(client, quiz, trainee, settin
     item = Item.objects.get(slug="tomas")
     item.write_first = True
     item.save()
-    client.login(username=trainee.username, password=PASSWORD)
+    client.force_login(trainee)
     attempt, _ = quiz_services.attempt_start(trainee, quiz)
     page = client.get(reverse("quizzes:attempt", args=[attempt.pk])).content.decode()
     assert 'data-testid="retention"' not in page
