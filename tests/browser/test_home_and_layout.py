@@ -33,11 +33,6 @@ def shot(page, name):
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=False)
 
 
-@pytest.mark.xfail(
-    reason="module 1's new scenario items (second edition) have longer options: the first one now ends "
-    "a few pixels below the 390x844 screen; the quiz step's layout needs tightening",
-    strict=False,
-)
 def test_a_newcomer_reaches_a_first_answered_scenario_by_following_the_home_page(page, newcomer, assert_accessible):
     log_in(page, "newcomer", PASSWORD)
     page.get_by_test_id("welcome").wait_for()
