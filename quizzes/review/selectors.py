@@ -30,6 +30,10 @@ def due_count(user, now: datetime | None = None, course=None) -> int:
     return cards.count()
 
 
+def has_cards(user) -> bool:
+    return ReviewCard.objects.filter(user=user).exists()
+
+
 def due_count_by_kind(user, now: datetime | None = None) -> dict[str, int]:
     rows = due_cards(user, now).order_by().values("kind").annotate(n=Count("*"))
     counts = {ReviewCard.SKILL: 0, ReviewCard.FACT: 0}
@@ -137,6 +141,35 @@ def next_review(user, now: datetime | None = None) -> ReviewPrompt | None:
             prompt.due_left = total
             return prompt
     return None
+
+
+def next_ahead(user, after: int | None = None, now: datetime | None = None) -> ReviewPrompt | None:
+    """Practice ahead, when nothing is due: the card falling due soonest, or the next one after
+    card `after` in that order (wrapping round), so a run of practice walks the deck. Unscored:
+    showing and answering it changes no schedule (see practice_outcome)."""
+    now = now or timezone.now()
+    upcoming = ReviewCard.objects.filter(user=user, due__gt=now).select_related("fact").order_by("due", "pk")
+    start = upcoming.filter(pk=after).values_list("due", flat=True).first() if after else None
+    if start is not None:
+        later = upcoming.filter(Q(due__gt=start) | Q(due=start, pk__gt=after))
+        cards = list(later[:20]) or list(upcoming[:20])
+    else:
+        cards = list(upcoming[:20])
+    for card in cards:
+        prompt = prompt_for(card)
+        if prompt is not None:
+            return prompt
+    return None
+
+
+def latest_review_id(user):
+    """The client id of the trainee's latest spaced review: the one an undo may take back."""
+    return (
+        ReviewLog.objects.filter(user=user, source=ReviewLog.REVIEW)
+        .order_by("-pk")
+        .values_list("client_id", flat=True)
+        .first()
+    )
 
 
 @dataclass
