@@ -2,14 +2,20 @@
 sideways scroll; axe light and dark; a focus ring at 3:1 or more."""
 
 import os
+import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from course.models import Cohort, Module
 from quizzes.models import Attempt, Reflection
+from quizzes.review import selectors as review_selectors
+from quizzes.review import services as review_services
+from quizzes.review.models import ReviewCard, ReviewLog
 from tests.browser.conftest import log_in
 from tests.conftest import PASSWORD, UserFactory, enroll
 from tests.quizzes.instructor.conftest import GOOD, HARMFUL, play, quiz  # noqa: F401 - the quiz fixture
@@ -96,12 +102,20 @@ def class_with_history(cohort, quiz, trainee, instructor):  # noqa: F811
     play(trainee, quiz, HARMFUL)
     play(trainee, quiz, HARMFUL, reflection="I wanted to explain myself instead of listening.", shared=True)
     play(enroll(UserFactory(username="steady", first_name="Steady"), cohort), quiz, GOOD)
+    # one spaced review, so its feedback page (with undo) and practice ahead have something to show
+    card = ReviewCard.objects.filter(user=trainee, kind=ReviewCard.SKILL).first()
+    ReviewCard.objects.filter(user=trainee).update(due=timezone.now() - timedelta(minutes=5))
+    card.refresh_from_db()
+    prompt = review_selectors.prompt_for(card)
+    review_services.review_submit(trainee, card.pk, prompt.key, prompt.options[0]["id"], 3, 12, uuid.uuid4())
+    ReviewCard.objects.filter(user=trainee).update(due=timezone.now() + timedelta(days=2))
     return cohort
 
 
 def trainee_pages(quiz):  # noqa: F811
     course, module = quiz.module.course.slug, quiz.module.slug
     attempt = Attempt.objects.filter(quiz=quiz, user__username="trainee").first()
+    tomas = quiz.items.get(slug="tomas")  # a branching item the trainee has finished
     return [
         reverse("course:my_courses"),
         reverse("course:course", args=[course]),
@@ -109,9 +123,16 @@ def trainee_pages(quiz):  # noqa: F811
         reverse("course:lesson", args=[course, quiz.module.lessons.first().slug]),
         reverse("quizzes:result", args=[attempt.pk]),
         reverse("review:session"),
+        reverse("review:feedback", args=[ReviewLog.objects.filter(user__username="trainee").last().client_id]),
+        reverse("review:ahead"),
         reverse("review:mastery"),
+        reverse("quizzes:session_replay", args=[tomas.pk]) + "?path=a",
+        reverse("quizzes:session_replay", args=[tomas.pk]) + "?path=c",
         reverse("reminders:notifications"),
         reverse("reminders:preferences"),
+        reverse("password_change"),
+        reverse("password_reset"),
+        reverse("course:account_data"),
     ]
 
 
@@ -187,6 +208,10 @@ def test_pages_fit_the_width_and_pass_axe_light_and_dark_with_a_visible_focus(
                             if username == "instructor" and scheme == "light":
                                 shot(page, "instructor-first")
                             for selector in ("main a", ".site-header a.brand"):
+                                ratio = contrast(page, selector)
+                                assert ratio >= 3, (scheme, url, selector, ratio)
+                        if url == reverse("reminders:preferences"):  # buttons and form controls too
+                            for selector in ("main select", "main input[type=time]", "main button.button"):
                                 ratio = contrast(page, selector)
                                 assert ratio >= 3, (scheme, url, selector, ratio)
                 context.close()
