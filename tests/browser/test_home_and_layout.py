@@ -44,6 +44,8 @@ def test_a_newcomer_reaches_a_first_answered_scenario_by_following_the_home_page
     page.get_by_test_id("welcome").wait_for()
     shot(page, "trainee-first")
     assert page.get_by_text("Practise.", exact=True).is_visible()
+    start = page.get_by_test_id("next-lesson").bounding_box()
+    assert start["y"] + start["height"] <= 844, start  # the first step is on the first phone screen
     assert_accessible(page)
     actions = 0
     page.get_by_test_id("next-lesson").click()
