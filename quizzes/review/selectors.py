@@ -114,7 +114,22 @@ def _seed(card: ReviewCard) -> int:
     return card.pk * 1009 + card.reps
 
 
-def prompt_for(card: ReviewCard) -> ReviewPrompt | None:
+def practice_item_for(card: ReviewCard) -> Item | None:
+    """The isomorph practice ahead shows: nearest the trainee's level like a review, but not the
+    one the card's next scored review will show (nor the one shown last), so practising ahead
+    never spoils the review to come. With too few isomorphs it falls back to the review's own."""
+    upcoming = isomorph_for(card)
+    if upcoming is None:
+        return None
+    items = list(Item.objects.filter(course_id=card.course_id, skill=card.skill, is_active=True).order_by("slug", "pk"))
+    level = level_of(card.user_id, card.course_id, card.skill)
+    order = [items[i] for i in levels.closest_first([item.difficulty for item in items], level)]
+    others = [item for item in order if item.pk not in (upcoming.pk, card.last_item_id)]
+    return others[0] if others else upcoming
+
+
+def prompt_for(card: ReviewCard, practice: bool = False) -> ReviewPrompt | None:
+    """What a review of the card shows; `practice`: what practice ahead shows (see practice_item_for)."""
     if card.kind == ReviewCard.FACT:
         fact = card.fact
         if fact is None or not fact.is_active:
@@ -122,7 +137,7 @@ def prompt_for(card: ReviewCard) -> ReviewPrompt | None:
         options = [{"id": o["id"], "text": o["text"]} for o in fact.options]
         random.Random(f"{_seed(card)}:{fact.slug}").shuffle(options)
         return ReviewPrompt(card, card.kind, fact.slug, fact.question, options, fact=fact)
-    item = isomorph_for(card)
+    item = practice_item_for(card) if practice else isomorph_for(card)
     if item is None:
         return None
     options = grading.shuffled_options(grading.step_at(item.steps, ""), _seed(card), item.slug, "")
@@ -156,7 +171,7 @@ def next_ahead(user, after: int | None = None, now: datetime | None = None) -> R
     else:
         cards = list(upcoming[:20])
     for card in cards:
-        prompt = prompt_for(card)
+        prompt = prompt_for(card, practice=True)
         if prompt is not None:
             return prompt
     return None

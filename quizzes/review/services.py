@@ -324,7 +324,7 @@ def practice_outcome(user, card_id: int, key: str, option_id: str) -> PracticeOu
     card = ReviewCard.objects.filter(user=user, pk=card_id).select_related("fact").first()
     if card is None:
         raise CardNotFound(card_id)
-    prompt = selectors.prompt_for(card)
+    prompt = selectors.prompt_for(card, practice=True)
     if prompt is None:
         raise quiz_services.Conflict("There is nothing left to show for this card.")
     if key != prompt.key:

@@ -168,3 +168,26 @@ def test_practice_ahead_gives_way_to_due_reviews_and_refuses_odd_input(trainee_c
         assert missing.status_code == 404
         odd = trainee_client.get(reverse("review:ahead") + "?after=%C2%B2")
         assert odd.status_code == 200
+
+
+def test_practice_ahead_never_shows_the_isomorph_the_next_review_will_score(trainee, reviewed_once):
+    card = reviewed_once
+    card.refresh_from_db()
+    upcoming = selectors.prompt_for(card).key
+    practice = selectors.next_ahead(trainee, now=NOW + timedelta(minutes=1))
+    assert practice.card == card and practice.key not in (upcoming, card.last_item.slug)
+    with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
+        outcome = services.practice_outcome(trainee, card.pk, practice.key, "a")
+    assert outcome.chosen["grade"] == 3 and selectors.prompt_for(card).key == upcoming  # nothing moved
+
+
+def test_the_api_undoes_the_latest_review_and_refuses_it_twice(api_client, trainee, reviewed_once):
+    before = fields(reviewed_once, FSRS_FIELDS)
+    outcome = review(trainee, reviewed_once)
+    response = api_client.post("/api/v1/reviews/undo/", {"review_id": str(outcome.log.client_id)}, format="json")
+    assert response.status_code == 200 and response.json()["reps"] == before["reps"]
+    assert fields(reviewed_once, FSRS_FIELDS) == before
+    again = api_client.post("/api/v1/reviews/undo/", {"review_id": str(outcome.log.client_id)}, format="json")
+    assert again.status_code == 409
+    bad = api_client.post("/api/v1/reviews/undo/", {"review_id": "nope"}, format="json")
+    assert bad.status_code == 400 and list(bad.json()) == ["review_id"]
