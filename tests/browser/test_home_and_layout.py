@@ -79,6 +79,36 @@ def test_a_newcomer_reaches_a_first_answered_scenario_by_following_the_home_page
     print(f"\nnewcomer actions from login to a first answer: {actions}")
 
 
+def test_every_step_of_module_ones_quiz_shows_its_first_option_on_the_first_phone_screen(page, newcomer):
+    """The shipped course's longest vignettes and options: each step, each item, at 390 x 844."""
+    from course.services import lesson_complete
+
+    module = Module.objects.get(slug="m1-evidence")
+    for lesson in module.lessons.all():
+        lesson_complete(newcomer, lesson)
+    log_in(page, "newcomer", PASSWORD)
+    page.goto(reverse("course:module", args=[module.course.slug, module.slug]))
+    page.get_by_role("button", name="Start quiz").click()
+    lowest = []
+    for _ in range(12):
+        if page.locator("textarea[name=text]").count():
+            page.locator("textarea[name=text]").fill("What is it like to say that to me?")
+            page.get_by_role("button", name="Save my reply and see the options").click()
+        box = page.locator(".reply-options .option").first.bounding_box()
+        lowest.append(round(box["y"] + box["height"]))
+        page.locator(".reply-options input[name=option]").first.check()
+        page.locator("#confidence-3").check()
+        page.get_by_role("button", name="Answer").click()
+        page.get_by_test_id("grade").wait_for()
+        onward = page.get_by_role("link", name="Respond").or_(page.get_by_role("link", name="Next client"))
+        if onward.count() == 0:
+            break
+        onward.first.click()
+    assert page.get_by_role("link", name="See your results").count() == 1
+    assert len(lowest) >= 3 and max(lowest) <= 844, lowest
+    print(f"\nbottom of the first option on each step (px of 844): {lowest}")
+
+
 def test_a_later_step_keeps_the_first_option_on_the_first_phone_screen(page, cohort, quiz, trainee):  # noqa: F811
     log_in(page, "trainee", PASSWORD)
     page.goto(reverse("course:module", args=[quiz.module.course.slug, quiz.module.slug]))
