@@ -159,3 +159,14 @@ def test_a_chosen_zone_survives_a_later_login_elsewhere(client, trainee):
     client.cookies["attune_device_tz"] = "America/New_York"  # the cookie route, too
     client.post(reverse("login"), {"username": "trainee", "password": PASSWORD})
     assert ReminderPreference.objects.get(user=trainee).time_zone == "Europe/London"
+
+
+def test_the_api_says_whether_the_zone_was_chosen_and_a_patch_chooses_it(api_client, trainee):
+    reminder_services.preference_zone_from_device(trainee.pk, "Europe/Paris")
+    body = api_client.get("/api/v1/reminder-preferences/").json()
+    assert (body["time_zone"], body["time_zone_chosen"]) == ("Europe/Paris", False)
+    body = api_client.patch("/api/v1/reminder-preferences/", {"time_zone": "Europe/Paris"}, format="json").json()
+    assert body["time_zone_chosen"] is True
+    assert not reminder_services.preference_zone_from_device(trainee.pk, "Asia/Tokyo")  # a later login elsewhere
+    ignored = api_client.patch("/api/v1/reminder-preferences/", {"time_zone_chosen": False}, format="json")
+    assert ignored.status_code == 200 and ignored.json()["time_zone_chosen"] is True  # read-only
