@@ -186,6 +186,10 @@ class ReviewOutcome:
     def harmful(self) -> bool:
         return self.card.kind == ReviewCard.SKILL and self.log.grade == grading.HARMFUL
 
+    @property
+    def item(self) -> Item | None:
+        return self.log.item
+
 
 def _clean_client_id(value) -> uuid.UUID:
     try:
@@ -311,6 +315,7 @@ class PracticeOutcome:
     chosen: dict
     best: dict
     explanation: str
+    item: Item | None = None
 
     @property
     def harmful(self) -> bool:
@@ -332,7 +337,7 @@ def practice_outcome(user, card_id: int, key: str, option_id: str) -> PracticeOu
     chosen, best, explanation = _feedback(card, prompt.item, option_id)
     if chosen is None:
         raise ValidationError({"option": f"'{option_id}' is not an option of this review."})
-    return PracticeOutcome(card, chosen, best, explanation)
+    return PracticeOutcome(card, chosen, best, explanation, prompt.item)
 
 
 def _when(value: datetime | None) -> str | None:

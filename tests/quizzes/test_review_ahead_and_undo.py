@@ -191,3 +191,17 @@ def test_the_api_undoes_the_latest_review_and_refuses_it_twice(api_client, train
     assert again.status_code == 409
     bad = api_client.post("/api/v1/reviews/undo/", {"review_id": "nope"}, format="json")
     assert bad.status_code == 400 and list(bad.json()) == ["review_id"]
+
+
+def test_review_feedback_shows_what_was_asked_and_frames_a_harmful_pick(trainee_client, trainee, reviewed_once):
+    outcome = review(trainee, reviewed_once, option="d")
+    page = trainee_client.get(reverse("review:feedback", args=[outcome.log.client_id])).content.decode()
+    assert 'data-testid="asked"' in page and outcome.log.item.client_statement in page
+    assert 'data-testid="harmful-note"' in page and "This reply could hurt the relationship." in page
+    fact = ReviewCard.objects.filter(user=trainee, kind=ReviewCard.FACT).select_related("fact").first()
+    with time_machine.travel(NOW + timedelta(minutes=3), tick=False):
+        key = selectors.prompt_for(fact).key
+        wrong = next(o["id"] for o in fact.fact.options if not o.get("correct"))
+        fact_outcome = services.review_submit(trainee, fact.pk, key, wrong, 2, 9, uuid.uuid4())
+    page = trainee_client.get(reverse("review:feedback", args=[fact_outcome.log.client_id])).content.decode()
+    assert fact.fact.question in page and "The right answer" in page and 'data-testid="harmful-note"' not in page
