@@ -104,6 +104,30 @@ def best_option(step: dict) -> dict:
     return max(step["options"], key=lambda o: o["grade"])
 
 
+def has_branches(root: dict) -> bool:
+    """A branching item: some reply leads to a further step (sessions are walked by their own rules)."""
+    return not sessions.is_session(root) and any(step is not root for _, step in iter_steps(root))
+
+
+def replay_walk(root: dict, path: str) -> tuple[list[tuple[str, dict]], dict | None]:
+    """A replay of a branching item along `path`: each pick as (the client's line it answered,
+    the option), and the step the path reaches, or None where that branch ends. StepNotFound
+    for a path that leads nowhere (an unknown option, a pick after a branch's end)."""
+    picks: list[tuple[str, dict]] = []
+    step: dict | None = root
+    for option_id in path.split(".") if path else []:
+        option = option_by_id(step, option_id) if step is not None else None
+        if option is None:
+            raise StepNotFound(path)
+        picks.append((step.get("client_reply", ""), option))
+        step = option.get("next") or None
+    return picks, step
+
+
+def parent_path(path: str) -> str:
+    return path.rpartition(".")[0]
+
+
 def child_path(path: str, option_id: str) -> str:
     return f"{path}.{option_id}" if path else option_id
 

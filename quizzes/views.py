@@ -209,6 +209,7 @@ def result(request, attempt_id):
     reflection = getattr(attempt, "reflection", None)
     course_id = quiz.module.course_id
     skills, dimensions = selectors.skill_names([course_id]), selectors.dimension_names([course_id])
+    review = selectors.attempt_review(attempt)
     opened = []
     if summary.passed:  # link onward to the modules this pass opened
         outline = course_outline(request.user, quiz.module.course)
@@ -229,7 +230,10 @@ def result(request, attempt_id):
             "dimensions": [
                 (dimensions.get((course_id, key), key), n) for key, n in sorted(summary.by_dimension.items())
             ],
-            "review": selectors.attempt_review(attempt),
+            "review": review,
+            "branching": list(
+                {line.item.pk: line.item for line in review if grading.has_branches(line.item.steps)}.values()
+            ),
             "sessions": selectors.session_summaries(attempt),
             "labels": grading.GRADE_LABELS,
             "opened": opened,
@@ -266,6 +270,8 @@ def session_replay(request, item_id):
     if not form.is_valid():
         return render(request, "attune/quizzes/replay.html", {"item": item, "errors": form.errors}, status=400)
     path = form.cleaned_data["path"] or ""
+    if not sessions.is_session(item.steps):
+        return _branch_replay(request, item, path)
     try:
         step = grading.step_at(item.steps, path)
     except grading.StepNotFound:
@@ -275,15 +281,43 @@ def session_replay(request, item_id):
                 request, "attune/quizzes/replay.html", {"item": item, "errors": {"path": ["leads nowhere"]}}, status=400
             )
         return render(request, "attune/quizzes/replay.html", {"item": item, "summary": summary, "path": path})
-    options = [{**option, "path": grading.child_path(path, option["id"])} for option in step["options"]]
     return render(
         request,
         "attune/quizzes/replay.html",
         {
             "item": item,
             "step": step,
-            "options": options,
+            "options": _replay_options(request, item, step, path),
             "path": path,
             "client_line": step["client_reply"] or item.client_statement,
         },
     )
+
+
+def _replay_options(request, item, step, path) -> list[dict]:
+    # Shuffled (stable for this trainee), so the order of the links never hints at the best reply.
+    options = grading.shuffled_options(step, request.user.pk, item.slug, path)
+    return [{**option, "path": grading.child_path(path, option["id"])} for option in options]
+
+
+def _branch_replay(request, item, path):
+    """A branching item replayed: every pick so far with its grade and reason, then the client's
+    next line, or the end of that branch with a way back to try another reply."""
+    try:
+        picks, step = grading.replay_walk(item.steps, path)
+    except grading.StepNotFound:
+        return render(
+            request, "attune/quizzes/replay.html", {"item": item, "errors": {"path": ["leads nowhere"]}}, status=400
+        )
+    walked = [
+        {"client_line": line or item.client_statement, "option": option, "label": grading.GRADE_LABELS[option["grade"]]}
+        for line, option in picks
+    ]
+    context = {"item": item, "tree": True, "walked": walked, "path": path, "back": grading.parent_path(path)}
+    if step is not None:
+        context.update(
+            step=step,
+            options=_replay_options(request, item, step, path),
+            client_line=step.get("client_reply") or item.client_statement,
+        )
+    return render(request, "attune/quizzes/replay.html", context)

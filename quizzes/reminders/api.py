@@ -26,6 +26,7 @@ class PreferenceSerializer(serializers.ModelSerializer):
         model = ReminderPreference
         fields = [
             "time_zone",
+            "time_zone_chosen",
             "reminder_time",
             "quiet_start",
             "quiet_end",
@@ -36,6 +37,8 @@ class PreferenceSerializer(serializers.ModelSerializer):
             "subscribed",
             "next_reminder_at",
         ]
+        # Chosen once the trainee sets a zone (page or API); until then logins follow the device's zone.
+        read_only_fields = ["time_zone_chosen"]
 
     def get_subscribed(self, pref) -> bool:
         return pref.unsubscribed_at is None

@@ -75,6 +75,19 @@ class PreferenceForm(forms.Form):
 
 
 FIELDS = tuple(PreferenceForm.base_fields)
+
+# What the settings page calls each field, so an error reads "Time zone: ..." rather than "time_zone: ...".
+FIELD_LABELS = {
+    "time_zone": _("Time zone"),
+    "reminder_time": _("Remind me at"),
+    "quiet_start": _("Quiet hours from"),
+    "quiet_end": _("Quiet hours to"),
+    "frequency": _("How often"),
+    "paused_until": _("Pause until"),
+    "email_enabled": _("Email"),
+    "in_app_enabled": _("In Attune"),
+    "subscribed": _("Send me review reminders"),
+}
 FLAG_FIELDS = ("email_enabled", "in_app_enabled", "subscribed")
 
 

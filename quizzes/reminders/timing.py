@@ -57,6 +57,92 @@ def zone_names() -> list[str]:
     return sorted(name for name in _zone_names() if "/" in name or name == "UTC")
 
 
+# Zones most trainees live in, named in words (the settings page's first group; every other zone follows).
+COMMON_ZONES = {
+    "UTC": "UTC, no daylight saving",
+    "Europe/London": "London, United Kingdom",
+    "Europe/Dublin": "Dublin, Ireland",
+    "Europe/Lisbon": "Lisbon, Portugal",
+    "Europe/Paris": "Paris, France",
+    "Europe/Berlin": "Berlin, Germany",
+    "Europe/Madrid": "Madrid, Spain",
+    "Europe/Rome": "Rome, Italy",
+    "Europe/Amsterdam": "Amsterdam, Netherlands",
+    "Europe/Stockholm": "Stockholm, Sweden",
+    "Europe/Warsaw": "Warsaw, Poland",
+    "Europe/Athens": "Athens, Greece",
+    "Europe/Helsinki": "Helsinki, Finland",
+    "Europe/Istanbul": "Istanbul, Türkiye",
+    "Europe/Moscow": "Moscow, Russia",
+    "Africa/Lagos": "Lagos, Nigeria",
+    "Africa/Cairo": "Cairo, Egypt",
+    "Africa/Johannesburg": "Johannesburg, South Africa",
+    "Africa/Nairobi": "Nairobi, Kenya",
+    "Asia/Dubai": "Dubai, United Arab Emirates",
+    "Asia/Karachi": "Karachi, Pakistan",
+    "Asia/Kolkata": "India (Kolkata)",
+    "Asia/Dhaka": "Dhaka, Bangladesh",
+    "Asia/Bangkok": "Bangkok, Thailand",
+    "Asia/Singapore": "Singapore",
+    "Asia/Hong_Kong": "Hong Kong",
+    "Asia/Shanghai": "China (Shanghai)",
+    "Asia/Seoul": "Seoul, South Korea",
+    "Asia/Tokyo": "Tokyo, Japan",
+    "Australia/Perth": "Perth, Australia",
+    "Australia/Brisbane": "Brisbane, Australia",
+    "Australia/Sydney": "Sydney, Australia",
+    "Pacific/Auckland": "Auckland, New Zealand",
+    "Pacific/Honolulu": "Honolulu, Hawaii",
+    "America/Anchorage": "Anchorage, Alaska",
+    "America/Los_Angeles": "Los Angeles (US Pacific)",
+    "America/Vancouver": "Vancouver, Canada",
+    "America/Phoenix": "Phoenix, Arizona",
+    "America/Denver": "Denver (US Mountain)",
+    "America/Mexico_City": "Mexico City, Mexico",
+    "America/Chicago": "Chicago (US Central)",
+    "America/Bogota": "Bogotá, Colombia",
+    "America/New_York": "New York (US Eastern)",
+    "America/Toronto": "Toronto, Canada",
+    "America/Halifax": "Halifax, Canada",
+    "America/Sao_Paulo": "São Paulo, Brazil",
+    "America/Argentina/Buenos_Aires": "Buenos Aires, Argentina",
+    "America/St_Johns": "St John's, Newfoundland",
+}
+
+
+def zone_words(name: str) -> str:
+    """A zone in words: its common name, else its city and region from the IANA name
+    ('America/Argentina/Buenos_Aires' reads 'Buenos Aires (America, Argentina)')."""
+    if name in COMMON_ZONES:
+        return COMMON_ZONES[name]
+    *regions, city = name.split("/")
+    city = city.replace("_", " ")
+    return f"{city} ({', '.join(r.replace('_', ' ') for r in regions)})" if regions else city
+
+
+def utc_offset(name: str, now: datetime) -> str:
+    """The zone's offset from UTC at `now`, such as 'UTC+01:00' (daylight saving included)."""
+    offset = now.astimezone(zone_or_utc(name)).utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def zone_choices(current: str, now: datetime) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The settings page's select: the common zones in words with today's offset, west to east,
+    and every other zone by name (the trainee's current zone is always among them)."""
+
+    def sort_key(name):
+        offset = now.astimezone(zone_or_utc(name)).utcoffset() or timedelta(0)
+        return offset, COMMON_ZONES[name]
+
+    common = [(name, f"{COMMON_ZONES[name]} · {utc_offset(name, now)}") for name in sorted(COMMON_ZONES, key=sort_key)]
+    others = [name for name in zone_names() if name not in COMMON_ZONES]
+    if current not in COMMON_ZONES and current not in others:
+        others.append(current)
+    return common, [(name, f"{zone_words(name)} · {name}") for name in sorted(others, key=zone_words)]
+
+
 def zone_or_utc(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)

@@ -7,12 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors, services, timing
-from .forms import NotificationsReadForm, PreferenceForm
+from .forms import FIELD_LABELS, NotificationsReadForm, PreferenceForm
 from .models import ReminderPreference
 
 
@@ -40,6 +41,7 @@ def preferences(request):
         else:
             messages.success(request, gettext("Your reminder preferences are saved."))
             return redirect("reminders:preferences")
+    common, others = timing.zone_choices(pref.time_zone, timezone.now())
     return render(
         request,
         "attune/reminders/preferences.html",
@@ -48,8 +50,12 @@ def preferences(request):
             "form": request.POST if errors else None,  # the posted text, shown again as typed
             "preference_form": form,
             "errors": errors,
+            # each error with the words its field is labelled with, linked to the field
+            "error_list": [(field, FIELD_LABELS.get(field, field), message) for field, message in errors.items()],
             "frequencies": ReminderPreference.FREQUENCIES,
-            "zones": timing.zone_names(),
+            "common_zones": common,
+            "other_zones": others,
+            "zone_in_words": timing.zone_words(pref.time_zone),
         },
         status=400 if errors else 200,
     )

@@ -133,6 +133,34 @@ class ReviewsView(APIView):
         return Response(ReviewOutcomeSerializer(outcome).data)
 
 
+class UndoInputSerializer(serializers.Serializer):
+    review_id = serializers.UUIDField(help_text="The review_id of your latest review.")
+
+
+class UndoneSerializer(serializers.Serializer):
+    card = serializers.IntegerField(source="pk")
+    next_due = serializers.DateTimeField(source="due", help_text="Due as before the review (often now).")
+    reps = serializers.IntegerField()
+
+
+class UndoView(APIView):
+    @extend_schema(
+        request=UndoInputSerializer,
+        responses={
+            200: UndoneSerializer,
+            409: OpenApiResponse(description="Not your latest review, already undone, or the card moved since."),
+        },
+        summary="Undo your latest review: the card's FSRS state goes back exactly to what it was",
+    )
+    def post(self, request):
+        data = _valid(UndoInputSerializer, request.data)
+        try:
+            card = services.review_undo(request.user, data["review_id"])
+        except services.NothingToUndo as exc:
+            raise ConflictError(str(exc))
+        return Response(UndoneSerializer(card).data)
+
+
 class MasteryView(APIView):
     @extend_schema(responses=MasterySerializer(many=True), summary="Each skill: ready to practise or not yet")
     def get(self, request):
@@ -166,6 +194,7 @@ class ReactionView(APIView):
 
 urlpatterns = [
     path("reviews/", ReviewsView.as_view(), name="api-reviews"),
+    path("reviews/undo/", UndoView.as_view(), name="api-review-undo"),
     path("reviews/mastery/", MasteryView.as_view(), name="api-review-mastery"),
     path("reviews/reactions/", ReactionView.as_view(), name="api-review-reactions"),
 ]

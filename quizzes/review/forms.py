@@ -25,3 +25,27 @@ class ReactionForm(forms.Form):
     item = forms.IntegerField(min_value=1, max_value=2**63 - 1)
     reaction = forms.ChoiceField(choices=[(r, r) for r in levels.REACTIONS])
     next = forms.CharField(max_length=300, required=False)
+
+
+class PracticeForm(forms.Form):
+    """An answer to practice ahead: unscored, so no confidence or timing is asked for."""
+
+    card = forms.CharField(required=False)
+    key = forms.CharField(max_length=100, required=False)
+    option = forms.CharField(max_length=8, required=False)
+
+    def clean_card(self) -> int | None:
+        return validators.row_id(self.cleaned_data["card"])
+
+
+class AheadForm(forms.Form):
+    """?after=<card id>: where a run of practice ahead goes on from."""
+
+    after = forms.CharField(required=False)
+
+    def clean_after(self) -> int | None:
+        return validators.row_id(self.cleaned_data["after"])
+
+
+class UndoForm(forms.Form):
+    review_id = forms.UUIDField(error_messages={"invalid": "must be the id of your latest review."})

@@ -102,6 +102,11 @@ class ReviewLog(models.Model):
     reviewed_at = models.DateTimeField()
     due_before = models.DateTimeField()
     due_after = models.DateTimeField()
+    before = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="A spaced review's undo record: the card's FSRS fields and the skill's practice level before it.",
+    )
 
     class Meta:
         ordering = ["reviewed_at", "pk"]

@@ -52,6 +52,7 @@ def register_review() -> None:
                 "reviewed_at": "history",
                 "due_before": "history",
                 "due_after": "history",
+                "before": "the card and level before a review, so it can be undone",
             },
             not_personal={"client_id": "a random id the client made, so a double submit is stored once"},
             export_also=("item__slug",),

@@ -30,6 +30,10 @@ def due_count(user, now: datetime | None = None, course=None) -> int:
     return cards.count()
 
 
+def has_cards(user) -> bool:
+    return ReviewCard.objects.filter(user=user).exists()
+
+
 def due_count_by_kind(user, now: datetime | None = None) -> dict[str, int]:
     rows = due_cards(user, now).order_by().values("kind").annotate(n=Count("*"))
     counts = {ReviewCard.SKILL: 0, ReviewCard.FACT: 0}
@@ -110,7 +114,22 @@ def _seed(card: ReviewCard) -> int:
     return card.pk * 1009 + card.reps
 
 
-def prompt_for(card: ReviewCard) -> ReviewPrompt | None:
+def practice_item_for(card: ReviewCard) -> Item | None:
+    """The isomorph practice ahead shows: nearest the trainee's level like a review, but not the
+    one the card's next scored review will show (nor the one shown last), so practising ahead
+    never spoils the review to come. With too few isomorphs it falls back to the review's own."""
+    upcoming = isomorph_for(card)
+    if upcoming is None:
+        return None
+    items = list(Item.objects.filter(course_id=card.course_id, skill=card.skill, is_active=True).order_by("slug", "pk"))
+    level = level_of(card.user_id, card.course_id, card.skill)
+    order = [items[i] for i in levels.closest_first([item.difficulty for item in items], level)]
+    others = [item for item in order if item.pk not in (upcoming.pk, card.last_item_id)]
+    return others[0] if others else upcoming
+
+
+def prompt_for(card: ReviewCard, practice: bool = False) -> ReviewPrompt | None:
+    """What a review of the card shows; `practice`: what practice ahead shows (see practice_item_for)."""
     if card.kind == ReviewCard.FACT:
         fact = card.fact
         if fact is None or not fact.is_active:
@@ -118,7 +137,7 @@ def prompt_for(card: ReviewCard) -> ReviewPrompt | None:
         options = [{"id": o["id"], "text": o["text"]} for o in fact.options]
         random.Random(f"{_seed(card)}:{fact.slug}").shuffle(options)
         return ReviewPrompt(card, card.kind, fact.slug, fact.question, options, fact=fact)
-    item = isomorph_for(card)
+    item = practice_item_for(card) if practice else isomorph_for(card)
     if item is None:
         return None
     options = grading.shuffled_options(grading.step_at(item.steps, ""), _seed(card), item.slug, "")
@@ -137,6 +156,35 @@ def next_review(user, now: datetime | None = None) -> ReviewPrompt | None:
             prompt.due_left = total
             return prompt
     return None
+
+
+def next_ahead(user, after: int | None = None, now: datetime | None = None) -> ReviewPrompt | None:
+    """Practice ahead, when nothing is due: the card falling due soonest, or the next one after
+    card `after` in that order (wrapping round), so a run of practice walks the deck. Unscored:
+    showing and answering it changes no schedule (see practice_outcome)."""
+    now = now or timezone.now()
+    upcoming = ReviewCard.objects.filter(user=user, due__gt=now).select_related("fact").order_by("due", "pk")
+    start = upcoming.filter(pk=after).values_list("due", flat=True).first() if after else None
+    if start is not None:
+        later = upcoming.filter(Q(due__gt=start) | Q(due=start, pk__gt=after))
+        cards = list(later[:20]) or list(upcoming[:20])
+    else:
+        cards = list(upcoming[:20])
+    for card in cards:
+        prompt = prompt_for(card, practice=True)
+        if prompt is not None:
+            return prompt
+    return None
+
+
+def latest_review_id(user):
+    """The client id of the trainee's latest spaced review: the one an undo may take back."""
+    return (
+        ReviewLog.objects.filter(user=user, source=ReviewLog.REVIEW)
+        .order_by("-pk")
+        .values_list("client_id", flat=True)
+        .first()
+    )
 
 
 @dataclass

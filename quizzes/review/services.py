@@ -186,6 +186,10 @@ class ReviewOutcome:
     def harmful(self) -> bool:
         return self.card.kind == ReviewCard.SKILL and self.log.grade == grading.HARMFUL
 
+    @property
+    def item(self) -> Item | None:
+        return self.log.item
+
 
 def _clean_client_id(value) -> uuid.UUID:
     try:
@@ -273,6 +277,10 @@ def review_submit(
             )
             if not moved:
                 raise IntegrityError("card reviewed meanwhile")
+            level_before = None
+            if card.kind == ReviewCard.SKILL:
+                level_before = {}
+                level_record(user.pk, card.course_id, card.skill, chosen["grade"], reviewed_at, level_before)
             log = ReviewLog.objects.create(
                 client_id=client_id,
                 card=card,
@@ -287,10 +295,9 @@ def review_submit(
                 reviewed_at=reviewed_at,
                 due_before=card.due,
                 due_after=state.due,
+                before={"card": _undo_fields(card), "level": level_before},
             )
             reviewed.send(sender=ReviewCard, user_id=user.pk, reviewed_at=reviewed_at)
-            if card.kind == ReviewCard.SKILL:
-                level_record(user.pk, card.course_id, card.skill, chosen["grade"], reviewed_at)
     except IntegrityError:
         stored = ReviewLog.objects.filter(client_id=client_id).select_related("item").first()
         if stored is not None and stored.user_id == user.pk:
@@ -298,6 +305,111 @@ def review_submit(
         raise quiz_services.Conflict("This card was reviewed meanwhile; load the next review.")
     card.refresh_from_db()
     return ReviewOutcome(log, card, chosen, best, explanation, repeated=False)
+
+
+@dataclass
+class PracticeOutcome:
+    """Feedback on practice ahead: nothing is recorded."""
+
+    card: ReviewCard
+    chosen: dict
+    best: dict
+    explanation: str
+    item: Item | None = None
+
+    @property
+    def harmful(self) -> bool:
+        return self.card.kind == ReviewCard.SKILL and self.chosen["grade"] == grading.HARMFUL
+
+
+def practice_outcome(user, card_id: int, key: str, option_id: str) -> PracticeOutcome:
+    """Grade practice ahead of schedule. It writes nothing: FSRS is not told (a review long before
+    its due date would teach the scheduler a recall the trainee was never asked for), nor the
+    practice level. It sits beside review_submit because it grades with the same feedback."""
+    card = ReviewCard.objects.filter(user=user, pk=card_id).select_related("fact").first()
+    if card is None:
+        raise CardNotFound(card_id)
+    prompt = selectors.prompt_for(card, practice=True)
+    if prompt is None:
+        raise quiz_services.Conflict("There is nothing left to show for this card.")
+    if key != prompt.key:
+        raise quiz_services.Conflict(f"'{key}' is not what this practice shows now; it shows '{prompt.key}'.")
+    chosen, best, explanation = _feedback(card, prompt.item, option_id)
+    if chosen is None:
+        raise ValidationError({"option": f"'{option_id}' is not an option of this review."})
+    return PracticeOutcome(card, chosen, best, explanation, prompt.item)
+
+
+def _when(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _undo_fields(card: ReviewCard) -> dict:
+    """The card's FSRS fields before a review, in JSON: floats and microsecond times round-trip exactly."""
+    return {
+        "state": card.state,
+        "step": card.step,
+        "stability": card.stability,
+        "difficulty": card.difficulty,
+        "due": _when(card.due),
+        "last_review": _when(card.last_review),
+        "last_item_id": card.last_item_id,
+        "reps": card.reps,
+    }
+
+
+class NothingToUndo(LookupError):
+    """Only the trainee's latest spaced review can be undone, once, while nothing has moved its card."""
+
+
+def _parse_when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value is not None else None
+
+
+def review_undo(user, client_id) -> ReviewCard:
+    """Take back the trainee's latest spaced review: its card gets back the exact FSRS state it had
+    (state, step, stability, difficulty, due, last review, isomorph shown, reps), the skill its
+    practice level if nothing has moved the level since, and the review's log is deleted, so
+    mastery and the instructor's figures forget it too. A quiz's first answer is not undoable.
+    The card is restored with a conditional UPDATE on its reps, so a review recorded meanwhile
+    (another tab) wins and the undo is refused."""
+    client_id = _clean_client_id(client_id)
+    with transaction.atomic():
+        latest = (
+            ReviewLog.objects.select_for_update()
+            .filter(user=user, source=ReviewLog.REVIEW)
+            .order_by("-pk")
+            .select_related("card")
+            .first()
+        )
+        if latest is None or latest.client_id != client_id or not latest.before:
+            raise NothingToUndo("Only your latest review can be undone.")
+        was = latest.before["card"]
+        restored = ReviewCard.objects.filter(pk=latest.card_id, reps=was["reps"] + 1).update(
+            state=was["state"],
+            step=was["step"],
+            stability=was["stability"],
+            difficulty=was["difficulty"],
+            due=_parse_when(was["due"]),
+            last_review=_parse_when(was["last_review"]),
+            last_item_id=was["last_item_id"],
+            reps=was["reps"],
+        )
+        if not restored:
+            raise NothingToUndo("This card has been reviewed again since; that review can no longer be undone.")
+        card = latest.card
+        level = latest.before.get("level")
+        if card.kind == ReviewCard.SKILL and level is not None:
+            key = {"user_id": user.pk, "course_id": card.course_id, "skill": card.skill}
+            # Only the change this review made: a level moved since by a quiz answer or a reaction stays.
+            untouched = SkillLevel.objects.filter(**key, updated_at=latest.reviewed_at)
+            if level:
+                untouched.update(**{**level, "updated_at": _parse_when(level["updated_at"])})
+            else:
+                untouched.delete()  # the review made the row
+        latest.delete()
+    card.refresh_from_db()
+    return card
 
 
 # ---------------------------------------------------------------- import
@@ -342,13 +454,16 @@ def _level_save(row: SkillLevel, new: levels.Level, now: datetime) -> SkillLevel
     return row
 
 
-def _level_apply(user_id: int, course_id: int, skill: str, rule, now: datetime) -> SkillLevel:
+def _level_apply(user_id: int, course_id: int, skill: str, rule, now: datetime, snapshot=None) -> SkillLevel:
     """Apply a level rule to the trainee's row, locked for the change: two queries when the row
-    exists, and a guarded insert the first time (a concurrent first insert is retried on top)."""
+    exists, and a guarded insert the first time (a concurrent first insert is retried on top).
+    `snapshot`, a dict, receives the row as it was (empty when there was none), for an undo."""
     key = {"user_id": user_id, "course_id": course_id, "skill": skill}
     with transaction.atomic(savepoint=False):
         row = SkillLevel.objects.select_for_update().filter(**key).first()
         if row is not None:
+            if snapshot is not None:
+                snapshot.update(_level_fields(row))
             return _level_save(row, rule(levels.Level(row.level, row.best_run, row.miss_run)), now)
         new = rule(levels.Level())
         try:
@@ -362,13 +477,27 @@ def _level_apply(user_id: int, course_id: int, skill: str, rule, now: datetime) 
                     updated_at=now,
                 )
         except IntegrityError:
-            return _level_apply(user_id, course_id, skill, rule, now)
+            return _level_apply(user_id, course_id, skill, rule, now, snapshot)
 
 
-def level_record(user_id: int, course_id: int, skill: str, grade: int, now: datetime) -> SkillLevel:
+def _level_fields(row: SkillLevel) -> dict:
+    return {
+        "level": row.level,
+        "best_run": row.best_run,
+        "miss_run": row.miss_run,
+        "moves": row.moves,
+        "updated_at": row.updated_at.isoformat(),
+    }
+
+
+def level_record(
+    user_id: int, course_id: int, skill: str, grade: int, now: datetime, snapshot: dict | None = None
+) -> SkillLevel:
     """Move the trainee's level in a skill after a scored reply (levels.after_answer)."""
     limits = _thresholds()
-    return _level_apply(user_id, course_id, skill, lambda current: levels.after_answer(current, grade, limits), now)
+    return _level_apply(
+        user_id, course_id, skill, lambda current: levels.after_answer(current, grade, limits), now, snapshot
+    )
 
 
 def level_react(user, item: Item, reaction: str, now: datetime | None = None) -> SkillLevel:

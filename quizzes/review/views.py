@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from .. import services as quiz_services
 from ..validators import error_text
 from . import selectors, services
-from .forms import ReactionForm, ReviewAnswerForm
+from .forms import AheadForm, PracticeForm, ReactionForm, ReviewAnswerForm, UndoForm
 from .models import ReviewLog
 
 
@@ -60,14 +60,23 @@ def react(request):
     )
 
 
+def _forecast_context(user) -> dict:
+    forecast = selectors.due_forecast(user)
+    days = [{"day": day, "n": n} for day, n in forecast]
+    return {"days": days, "peak": max((n for _, n in forecast), default=0) or 1}
+
+
+def _session_context(request, prompt, error=None) -> dict:
+    context = {"prompt": prompt, "review_id": uuid.uuid4(), "error": error}
+    if prompt is None:  # nothing due: the week ahead, and practice ahead if there is anything to practise
+        context.update(_forecast_context(request.user), has_cards=selectors.has_cards(request.user))
+    return context
+
+
 @login_required
 def session(request):
     prompt = selectors.next_review(request.user)
-    return render(
-        request,
-        "attune/review/session.html",
-        {"prompt": prompt, "review_id": uuid.uuid4(), "error": request.GET.get("error")},
-    )
+    return render(request, "attune/review/session.html", _session_context(request, prompt))
 
 
 @login_required
@@ -98,8 +107,7 @@ def answer(request):
 
 def _session_error(request, error: str, status: int):
     prompt = selectors.next_review(request.user)
-    context = {"prompt": prompt, "review_id": uuid.uuid4(), "error": error}
-    return render(request, "attune/review/session.html", context, status=status)
+    return render(request, "attune/review/session.html", _session_context(request, prompt, error), status=status)
 
 
 @login_required
@@ -112,9 +120,61 @@ def feedback(request, review_id):
         {
             "outcome": outcome,
             "due_left": selectors.due_count(request.user),
+            "can_undo": bool(log.before) and selectors.latest_review_id(request.user) == log.client_id,
             "reaction": reaction_panel(request, log.item) if log.item is not None else "",
         },
     )
+
+
+@login_required
+@require_POST
+def undo(request):
+    form = UndoForm(request.POST)
+    if not form.is_valid():
+        return _session_error(request, error_text(form.errors), 400)
+    try:
+        services.review_undo(request.user, form.cleaned_data["review_id"])
+    except services.NothingToUndo as exc:
+        return _session_error(request, str(exc), 409)
+    messages.success(request, gettext("Review undone: the card is back as it was before, due again."))
+    return redirect("review:session")
+
+
+@login_required
+def ahead(request):
+    """Practice ahead when nothing is due (unscored). With reviews due, the scored session comes first."""
+    form = AheadForm(request.GET)
+    after = form.cleaned_data["after"] if form.is_valid() else None
+    if selectors.due_count(request.user):
+        return redirect("review:session")
+    prompt = selectors.next_ahead(request.user, after)
+    return render(request, "attune/review/ahead.html", {"prompt": prompt, "error": None})
+
+
+@login_required
+@require_POST
+def ahead_answer(request):
+    form = PracticeForm(request.POST)
+    if not form.is_valid():
+        return _ahead_error(request, error_text(form.errors))
+    data = form.cleaned_data
+    try:
+        outcome = services.practice_outcome(
+            request.user, data["card"] if data["card"] is not None else -1, data["key"], data["option"]
+        )
+    except services.CardNotFound:
+        raise Http404("No such review card.")
+    except ValidationError as exc:
+        return _ahead_error(request, error_text(exc))
+    except quiz_services.Conflict as exc:
+        return _ahead_error(request, str(exc), 409)
+    # Nothing was written, so the feedback is the POST's own response (a reload repeats no write).
+    return render(request, "attune/review/ahead_feedback.html", {"outcome": outcome})
+
+
+def _ahead_error(request, error: str, status: int = 400):
+    prompt = selectors.next_ahead(request.user)
+    return render(request, "attune/review/ahead.html", {"prompt": prompt, "error": error}, status=status)
 
 
 @login_required

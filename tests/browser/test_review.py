@@ -40,6 +40,13 @@ def test_trainee_sees_reviews_due_plays_one_and_reads_feedback(page, trainee, co
 
     page.goto("/quizzes/reminders/preferences/")
     assert_accessible(page)
-    page.get_by_label("Time zone", exact=True).fill("Europe/Atlantis")
+    page.get_by_label("Time zone", exact=True).select_option("Europe/London")
+    page.get_by_label("From", exact=True).fill("22:00")
+    page.get_by_label("to", exact=True).fill("")
     page.get_by_role("button", name="Save").click()
-    assert "time_zone" in page.get_by_test_id("error").inner_text()
+    error = page.get_by_test_id("error").inner_text()
+    assert "Quiet hours to: give both ends" in error and "quiet_end" not in error  # the field in words
+    assert_accessible(page)
+    page.get_by_label("to", exact=True).fill("07:00")
+    page.get_by_role("button", name="Save").click()
+    assert "London, United Kingdom" in page.get_by_test_id("zone-now").inner_text()

@@ -66,6 +66,7 @@ class FaultySMTP:
     def __init__(self):
         self.mode, self.delay = "ok", 0.0
         self.received: list[str] = []  # one recipient per message
+        self.messages: list[bytes] = []  # each message as sent (headers and body)
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
@@ -117,10 +118,12 @@ class FaultySMTP:
                 elif verb == b"DATA":
                     writer.write(b"354 go ahead\r\n")
                     await writer.drain()
-                    while (await reader.readline()) not in (b".\r\n", b""):
-                        pass
+                    body = []
+                    while (data := await reader.readline()) not in (b".\r\n", b""):
+                        body.append(data)
                     await asyncio.sleep(self.delay)
                     self.received.extend(recipients)
+                    self.messages.append(b"".join(body))
                     writer.write(b"250 OK queued\r\n")
                 elif verb == b"QUIT":
                     writer.write(b"221 bye\r\n")

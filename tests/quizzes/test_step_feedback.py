@@ -92,3 +92,61 @@ def test_feedback_names_what_the_best_reply_shows(trainee_client, quiz, trainee)
     trainee_client.post(reverse("quizzes:reply", args=[attempt.pk]), {"item": "priya", "text": "Hm."})
     page = trainee_client.get(answer(trainee_client, attempt, "priya", "a").url).content.decode()
     assert "It shows: Alliance-rupture-repair responsiveness." in page and "It breaks:" not in page
+
+
+def test_replay_walk_follows_a_branch_to_its_end_and_refuses_a_path_past_it():
+    from quizzes import grading
+    from tests.quizzes.conftest import BRANCHING_STEPS
+
+    picks, step = grading.replay_walk(BRANCHING_STEPS, "a")
+    assert [option["id"] for _, option in picks] == ["a"] and step["client_reply"].startswith("Honestly?")
+    picks, step = grading.replay_walk(BRANCHING_STEPS, "a.c")
+    assert step is None and picks[1] == ("Honestly? It felt like I was your project.", picks[1][1])
+    assert picks[1][1]["grade"] == 0
+    assert grading.replay_walk(BRANCHING_STEPS, "d")[1] is None
+    for nowhere in ("d.a", "z", "a.z", "a.a.a"):
+        with pytest.raises(grading.StepNotFound):
+            grading.replay_walk(BRANCHING_STEPS, nowhere)
+    assert grading.has_branches(BRANCHING_STEPS) and not grading.has_branches({"options": [{"id": "a"}]})
+
+
+def finish(client, quiz, trainee):
+    attempt = start(client, quiz, trainee)
+    client.post(reverse("quizzes:reply", args=[attempt.pk]), {"item": "priya", "text": "Hm."})
+    answer(client, attempt, "priya", "b")  # the branch behind a is never seen in the attempt
+    answer(client, attempt, "mira", "b")
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.COMPLETED
+    return attempt
+
+
+def test_a_finished_branching_item_replays_unscored_down_the_branch_not_taken(trainee_client, quiz, trainee):
+    from quizzes.models import Answer, Item
+
+    attempt = finish(trainee_client, quiz, trainee)
+    priya = Item.objects.get(slug="priya")
+    result = trainee_client.get(reverse("quizzes:result", args=[attempt.pk])).content.decode()
+    replay = reverse("quizzes:session_replay", args=[priya.pk])
+    assert 'data-testid="branch-replays"' in result and replay in result
+    assert reverse("quizzes:session_replay", args=[Item.objects.get(slug="mira").pk]) not in result  # no branches
+    answers = Answer.objects.count()
+    first = trainee_client.get(replay).content.decode()
+    assert "Yeah, the plan was fine." in first and "?path=a" in first and "?path=d" in first
+    branch = trainee_client.get(replay, {"path": "a"}).content.decode()
+    assert "Why a is graded 3." in branch and "Honestly? It felt like I was your project." in branch
+    assert "?path=a.c" in branch and 'data-testid="branch-end"' not in branch
+    end = trainee_client.get(replay, {"path": "a.c"}).content.decode()
+    assert 'data-testid="branch-end"' in end and "Why c is graded 0." in end and "harmful" in end
+    assert '?path=a"' in end  # back one reply, to try another
+    assert Answer.objects.count() == answers  # unscored: nothing written
+    assert trainee_client.get(replay, {"path": "d.a"}).status_code == 400
+
+
+def test_an_item_not_finished_cannot_be_replayed(trainee_client, quiz, trainee):
+    from quizzes.models import Item
+
+    start(trainee_client, quiz, trainee)
+    assert (
+        trainee_client.get(reverse("quizzes:session_replay", args=[Item.objects.get(slug="priya").pk])).status_code
+        == 404
+    )

@@ -9,11 +9,12 @@
   var field = document.querySelector('input[name="device_time_zone"]');
   if (field) field.value = zone;
   var offer = function () {
-    var button = document.getElementById("use-device-zone");
-    if (!button) return;
+    var button = document.getElementById("use-device-zone"), select = document.getElementById("time_zone");
+    // Offered only when the list knows the zone (a browser may report one the select lacks).
+    if (!button || !select || !select.querySelector('option[value="' + zone + '"]')) return;
     button.hidden = false;
     button.textContent = button.getAttribute("data-label") + " (" + zone + ")";
-    button.addEventListener("click", function () { document.getElementById("time_zone").value = zone; });
+    button.addEventListener("click", function () { select.value = zone; });
   };
   // Loaded with defer, so the page is parsed; the check keeps it right if it is ever loaded earlier.
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", offer);
