@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext, gettext_lazy
@@ -45,7 +46,9 @@ def _query(request, modules):
 @instructor_required
 def cohort_list(request):
     cohorts = list(selectors.cohorts_taught_by(request.user))
-    return render(request, "attune/instructor/cohort_list.html", {"cohorts": cohorts})
+    waiting = selectors.unscored_reflection_counts(request.user, cohorts)
+    rows = [(cohort, waiting.get(cohort.pk, 0)) for cohort in cohorts]
+    return render(request, "attune/instructor/cohort_list.html", {"cohorts": cohorts, "rows": rows})
 
 
 SORT_LABELS = {
@@ -73,6 +76,7 @@ def _dashboard_page(request, cohort, modules, errors, board=None):
         "sort_choices": list(SORT_LABELS.items()),
         # A column heading sorts by it, and a second click reverses the order.
         "next_sort": {s: f"-{s}" if current == s else s for s in rules.SORTS},
+        "unscored": selectors.unscored_reflection_counts(request.user, [cohort]).get(cohort.pk, 0),
     }
     return render(request, "attune/instructor/dashboard.html", context, status=400 if errors else 200)
 
@@ -150,6 +154,38 @@ def trainee(request, cohort_id, user_id):
 
 
 @instructor_required
+def reflection_queue(request, cohort_id):
+    cohort = selectors.cohort_for(request.user, cohort_id)
+    queue = selectors.reflection_queue(request.user, cohort)
+    return render(
+        request,
+        "attune/instructor/reflection_queue.html",
+        {
+            "cohort": cohort,
+            "queue": queue,
+            "unscored": sum(1 for r in queue if r.scored_at is None),
+            "rows": [(r, selectors.display_name(r.author)) for r in queue],
+        },
+    )
+
+
+def _after_scoring(request, cohort, item):
+    """From the queue, on to the oldest reflection still waiting (or back to the queue when none is);
+    otherwise back to the trainee's page."""
+    saved = gettext("Score and comment saved; the trainee sees them with their result.")
+    if request.POST.get("from") != "queue":
+        messages.success(request, saved)
+        return redirect("quizzes_instructor:trainee", cohort.pk, item.author_id)
+    following = selectors.next_unscored(request.user, cohort, after=item)
+    if following is None:
+        messages.success(request, saved + " " + gettext("No other reflection is waiting for a score."))
+        return redirect("quizzes_instructor:reflections", cohort.pk)
+    messages.success(request, saved + " " + gettext("This is the next one waiting."))
+    url = reverse("quizzes_instructor:reflection", args=[cohort.pk, following.pk])
+    return redirect(f"{url}?from=queue")
+
+
+@instructor_required
 @require_http_methods(["GET", "POST"])
 def reflection(request, cohort_id, reflection_id):
     cohort = selectors.cohort_for(request.user, cohort_id)
@@ -168,10 +204,7 @@ def reflection(request, cohort_id, reflection_id):
         except Conflict as exc:
             error, status = str(exc), 409
         else:
-            messages.success(
-                request, gettext("Score and comment saved; the trainee sees your comment with their result.")
-            )
-            return redirect("quizzes_instructor:trainee", cohort.pk, item.author_id)
+            return _after_scoring(request, cohort, item)
     # Every page that shows the text is an opening, a re-shown form after a bad score included.
     services.reflection_open(item, request.user)
     saved = item.rubric_scores or {}
@@ -191,6 +224,7 @@ def reflection(request, cohort_id, reflection_id):
             "error": error,
             "comment": request.POST.get("comment", "") if error else item.instructor_comment,
             "author_name": selectors.display_name(item.author),
+            "from_queue": (request.POST if request.method == "POST" else request.GET).get("from") == "queue",
         },
         status=status,
     )

@@ -16,7 +16,8 @@ from tests.quizzes.instructor.conftest import GOOD, HARMFUL, bulk_cohort, play
 
 # session, user, "teaches anything?", cohort, modules (+quiz), enrollments, lesson progress,
 # module results, attempts, skill figures, first-step picks, review picks, overdue cards, skills
-DASHBOARD_QUERIES = 16  # 14, the course's skill names, and the nav's unread notifications count
+# 14, the course's skill names, the nav's unread notifications count, and the reflections waiting for a score
+DASHBOARD_QUERIES = 17
 # The API: no session or user lookup with force_authenticate, and no nav to count for.
 DASHBOARD_API_QUERIES = 13
 

@@ -117,7 +117,7 @@ def test_the_trainee_is_told_once_when_their_reflection_is_answered(client, coho
         )
     assert Reflection.objects.get(pk=played.reflection.pk).instructor_comment == "Well seen."
     notification = Notification.objects.get(user=played.reflection.author)
-    assert notification.link == f"/quizzes/attempts/{played.reflection.attempt_id}/result/"
+    assert notification.link == f"/quizzes/attempts/{played.reflection.attempt_id}/result/#reflection"
     assert "Well seen" not in notification.title + notification.body  # a link, never the text
     client.post(reflection_url(cohort, played.reflection), {"score-0": "1", "score-1": "1", "comment": "Well seen."})
     assert Notification.objects.filter(user=played.reflection.author).count() == 2
