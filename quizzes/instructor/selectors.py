@@ -493,17 +493,27 @@ def completion_over_time(cohort: Cohort, modules: list[Module], trainee_count: i
         .annotate(n=Count("id"))
         .order_by("day")
     )
+    lesson_rows, pass_rows = list(lesson_days), list(pass_days)
+    days = [r["day"] for r in lesson_rows + pass_rows]
+    first = min([cohort.start_date, *days])
+    last = max([timezone.localdate(), *days])
     return {
-        "Lessons read": _cumulative(lesson_days, lessons_total),
-        "Module quizzes passed": _cumulative(pass_days, quizzes_total),
+        "Lessons read": _cumulative(lesson_rows, lessons_total, first, last),
+        "Module quizzes passed": _cumulative(pass_rows, quizzes_total, first, last),
     }
 
 
-def _cumulative(rows, total: int) -> list[tuple[date, float]]:
-    running, points = 0, []
-    for row in rows:
-        running += row["n"]
-        points.append((row["day"], running / total if total else 0.0))
+def _cumulative(rows, total: int, first: date, last: date) -> list[tuple[date, float]]:
+    """The running share on every day from the cohort's start to today, so the line shows the trend
+    (days with no event carry the share forward) rather than a dot for each day something happened."""
+    if not rows:
+        return []
+    per_day = {row["day"]: row["n"] for row in rows}
+    running, points, day = 0, [], first
+    while day <= last:
+        running += per_day.get(day, 0)
+        points.append((day, running / total if total else 0.0))
+        day += timedelta(days=1)
     return points
 
 
@@ -743,9 +753,27 @@ class ItemAnalysis:
     quiz: Quiz
     items: list[Item]
     stats: stats.QuizStat
+    titles: dict[str, str] = field(default_factory=dict)  # item slug -> "Client, age · skill"
+    skill_names: dict[str, str] = field(default_factory=dict)
+    small_sample: int = 0  # figures on fewer attempts than this carry a caution
 
     def rows(self):
-        return zip(self.items, self.stats.items, strict=True)
+        return [
+            ItemRow(item, stat, self.titles.get(item.slug, item.slug), self.skill_names.get(item.skill, item.skill))
+            for item, stat in zip(self.items, self.stats.items, strict=True)
+        ]
+
+    @property
+    def few_attempts(self) -> bool:
+        return self.stats.attempts < self.small_sample
+
+
+@dataclass
+class ItemRow:
+    item: Item
+    stat: stats.ItemStat
+    title: str
+    skill_name: str
 
 
 def item_analysis(cohort: Cohort, quiz: Quiz) -> ItemAnalysis:
@@ -769,4 +797,13 @@ def item_analysis(cohort: Cohort, quiz: Quiz) -> ItemAnalysis:
         passed,
         best_floor=app_settings.ITEM_ANALYSIS_BEST_PICK_FLOOR,
     )
-    return ItemAnalysis(cohort, quiz, items, quiz_stat)
+    names = _skill_names(cohort.course_id)
+    return ItemAnalysis(
+        cohort,
+        quiz,
+        items,
+        quiz_stat,
+        titles={i.slug: labels.item_title(i.slug, i.vignette, names.get(i.skill, "")) for i in items},
+        skill_names=names,
+        small_sample=app_settings.SMALL_SAMPLE_ATTEMPTS,
+    )

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 from ..services import Conflict
 from ..validators import error_dict, error_text
 from . import charts, csvexport, rules, selectors, services
+from .conf import app_settings
 from .forms import DashboardQueryForm, ReflectionScoreForm
 from .signals import remember_teaching
 
@@ -140,6 +141,8 @@ def cohort_charts(request, cohort_id):
                 title=gettext("Completion over time in %(name)s") % {"name": cohort.name},
             ),
             "completion": completion,
+            # The table lists the days the share moved, not every day since the start.
+            "completion_changes": [(name, charts.changes(points)) for name, points in completion.items()],
             "table": table,
         },
     )
@@ -236,7 +239,11 @@ def quiz_list(request, cohort_id):
     return render(
         request,
         "attune/instructor/quiz_list.html",
-        {"cohort": cohort, "summaries": selectors.quiz_summaries(cohort)},
+        {
+            "cohort": cohort,
+            "summaries": selectors.quiz_summaries(cohort),
+            "small_sample": app_settings.SMALL_SAMPLE_ATTEMPTS,
+        },
     )
 
 
