@@ -26,20 +26,6 @@ def _colour(share: float | None) -> str:
     return "#" + "".join(f"{v:02x}" for v in _STOPS[-1][1])
 
 
-def wrap_label(text: str, width: int = 22, lines: int = 3) -> list[str]:
-    """Break a label at spaces into lines of about `width` characters; never inside a word.
-    Past `lines` lines the rest joins the last line, so no word is lost."""
-    out: list[str] = []
-    for word in text.split():
-        if out and len(out[-1]) + 1 + len(word) <= width:
-            out[-1] += " " + word
-        elif len(out) < lines:
-            out.append(word)
-        else:
-            out[-1] += " " + word
-    return out or [""]
-
-
 # Average advance of a character at 13 px in the page's sans-serif, generous so labels never clip.
 CHAR_PX = 7.6
 FONT_PX = 13
@@ -52,13 +38,14 @@ def heat_map(
 
     Each square carries its figure as text (colour is never the only cue) and the picture is drawn
     at its natural size in a scroll box, so the 13 px labels are never scaled down."""
-    cell = 44
-    column_lines = [wrap_label(label) for label in columns]
-    longest_line = max((len(line) for lines in column_lines for line in lines), default=0)
-    most_lines = max((len(lines) for lines in column_lines), default=1)
+    cell = 46
+    # Whole labels on one line at 45 degrees: 46 px apart they sit 32 px apart across the slant,
+    # room for 13 px text; wrapped onto more lines they ran into their neighbours.
+    longest = max((len(label) for label in columns), default=0)
+    rise = round(longest * CHAR_PX * 0.71)
     left = round(max((len(label) for label in rows), default=4) * CHAR_PX) + 16
-    top = round(longest_line * CHAR_PX * 0.71 + most_lines * 16) + 16  # labels rise at 45 degrees
-    width = left + cell * len(columns) + round(longest_line * CHAR_PX * 0.71) + 8
+    top = rise + 24
+    width = left + cell * len(columns) + rise + 8
     height = top + cell * len(rows) + 10
     desc = (
         f"{len(rows)} trainees by {len(columns)} skills; each square shows the trainee's score in the skill "
@@ -72,17 +59,10 @@ def heat_map(
         f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(desc)}</desc>',
         f'<g font-size="{FONT_PX}" fill="#1f2a30">',
     ]
-    for c, lines in enumerate(column_lines):
+    for c, label in enumerate(columns):
         x = left + c * cell + cell / 2
-        spans = "".join(
-            f'<tspan x="0" dy="{0 if i == 0 else 15}">{escape(line)}</tspan>' for i, line in enumerate(lines)
-        )
-        # Each further line sits 15 px below in the turned frame, 10.6 px right and down on the page:
-        # start the block that much up and left, so the last line ends just above its column.
-        step = 15 * 0.7071 * (len(lines) - 1)
         parts.append(
-            f'<text transform="translate({x - step / 2:.0f},{top - 8 - step:.0f}) rotate(-45)" '
-            f'aria-hidden="true">{spans}</text>'
+            f'<text transform="translate({x:.0f},{top - 8}) rotate(-45)" aria-hidden="true">{escape(label)}</text>'
         )
     for r, label in enumerate(rows):
         y = top + r * cell

@@ -398,7 +398,7 @@ def cohort_dashboard(
                     last_activity,
                     enrollment.created_at,
                     overdue.get(user.pk, 0),
-                    {s: c.harmful for s, c in user_skills.items()},
+                    {names.get(s, s): c.harmful for s, c in user_skills.items()},  # reasons name the skill
                     limits,
                 ),
             )

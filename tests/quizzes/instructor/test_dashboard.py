@@ -81,8 +81,8 @@ def test_grid_statuses_scores_and_risk(cohort, quiz, trainee, instructor):
     assert good.risk == [] and good.skills["here_and_now.immediacy"].share == 1.0
     assert rows["harmful"].cells[0].status == rules.IN_PROGRESS and rows["harmful"].cells[0].attempts == 2
     assert rows["harmful"].risk == [
-        "2 harmful picks in here_and_now.immediacy",
-        "2 harmful picks in rupture.confrontation.repair",
+        "2 harmful picks in Immediacy: speaking to what happens between us",
+        "2 harmful picks in Repairing a confrontation rupture",
     ]
     assert rows["idle"].cells[0].status == rules.NOT_STARTED
     assert rows["idle"].risk == []  # enrolled today: not idle for 7 days yet
