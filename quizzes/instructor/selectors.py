@@ -287,6 +287,7 @@ def cohort_dashboard(
     now: datetime | None = None,
     modules=None,
     user_id: int | None = None,
+    names: dict[str, str] | None = None,
 ) -> Dashboard:
     """Trainees by modules, skills, activity and risk for a whole cohort in ten queries, whatever its size
     (with user_id, the same figures for that trainee alone, as their page's summary)."""
@@ -338,7 +339,7 @@ def cohort_dashboard(
         .order_by()
     )
     mastery = mastery_by_trainee(cohort, user_id)
-    names = _skill_names(course_id)
+    names = names if names is not None else _skill_names(course_id)
     skills = _skills_in_course(course_id, names)
     overdue = overdue_reviews_by_trainee(cohort, now, user_id)
     limits = thresholds()
@@ -580,7 +581,7 @@ def trainee_summary(cohort: Cohort, trainee, names: dict[str, str], now: datetim
     """The dashboard's figures for one trainee (the same rules and queries) and their due reviews."""
     now = now or timezone.now()
     modules = course_modules(cohort)
-    board = cohort_dashboard(cohort, now=now, modules=modules, user_id=trainee.pk)
+    board = cohort_dashboard(cohort, now=now, modules=modules, user_id=trainee.pk, names=names)
     (row,) = board.rows
     due = ReviewCard.objects.filter(user=trainee, course_id=cohort.course_id, due__lte=now).count()
     weak = sorted(

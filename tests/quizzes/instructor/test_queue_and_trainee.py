@@ -165,3 +165,31 @@ def test_trainee_page_explains_review_ratings_in_words(client, cohort, quiz, tra
 )
 def test_item_title_reads_the_client_from_the_vignette(vignette, skill, expected):
     assert labels.item_title("m4-x", vignette, skill) == expected
+
+
+# session, user, "teaches anything?", cohort, trainee, attempts, free replies, answers, reflections,
+# skill names, review history, practice levels, then the summary: the dashboard's queries for one
+# row (modules, enrollment, lessons, results, attempts, skill figures, first-step and review picks,
+# the skills in use, overdue cards) and the due count; and the nav's unread notifications count
+TRAINEE_PAGE_QUERIES = 24
+QUEUE_QUERIES = 6  # session, user, "teaches anything?", cohort, the queue, the nav's unread count
+
+
+@pytest.mark.parametrize("size", [3, 40])
+def test_trainee_page_and_queue_run_in_a_constant_number_of_queries(
+    size, client, cohort, quiz, trainee, instructor, django_assert_num_queries
+):
+    from tests.quizzes.instructor.conftest import bulk_cohort
+
+    bulk_cohort(cohort, quiz, size)
+    for _ in range(2):
+        play(trainee, quiz, HARMFUL, reflection=None)
+    for user in enroll(UserFactory(username="r1"), cohort), enroll(UserFactory(username="r2"), cohort):
+        play(user, quiz, GOOD, reflection="Shared.", shared=True)
+    client.force_login(instructor)
+    url = reverse("quizzes_instructor:trainee", args=[cohort.pk, trainee.pk])
+    client.get(url)
+    with django_assert_num_queries(TRAINEE_PAGE_QUERIES):
+        assert client.get(url).status_code == 200
+    with django_assert_num_queries(QUEUE_QUERIES):
+        assert len(client.get(queue_url(cohort)).context["queue"]) == 2
