@@ -37,13 +37,16 @@ def queue_url(cohort):
 
 def test_the_queue_lists_unscored_first_and_the_oldest_first(client, cohort, instructor, three_shared):
     oldest, middle, newest = three_shared
-    Reflection.objects.filter(pk=oldest.pk).update(scored_at=timezone.now(), rubric_scores={RUBRIC[0]: 1})
+    scored = timezone.now() - timedelta(days=1)
+    Reflection.objects.filter(pk=oldest.pk).update(scored_at=scored, rubric_scores={RUBRIC[0]: 1})
+    Reflection.objects.filter(pk=oldest.pk).update(updated_at=scored + timedelta(hours=2))  # edited after
     client.force_login(instructor)
     response = client.get(queue_url(cohort))
     assert response.status_code == 200
     assert [r.pk for r in response.context["queue"]] == [middle.pk, newest.pk, oldest.pk]
     html = response.content.decode()
     assert "2 waiting for a score" in html and "Kept to myself" not in html and "Middle one" not in html
+    assert "edited since the score" in html
     score_oldest = f"{reverse('quizzes_instructor:reflection', args=[cohort.pk, middle.pk])}?from=queue"
     assert f'href="{score_oldest}" data-testid="score-oldest"' in html
 
@@ -193,3 +196,22 @@ def test_trainee_page_and_queue_run_in_a_constant_number_of_queries(
         assert client.get(url).status_code == 200
     with django_assert_num_queries(QUEUE_QUERIES):
         assert len(client.get(queue_url(cohort)).context["queue"]) == 2
+
+
+def test_the_api_gives_the_queue_the_counts_and_the_summary(cohort, instructor, trainee, three_shared):
+    from rest_framework.test import APIClient
+
+    oldest, middle, newest = three_shared
+    api = APIClient()
+    api.force_authenticate(instructor)
+    cohorts = api.get(reverse("api-instructor-cohorts")).json()
+    assert [(c["name"], c["reflections_waiting"]) for c in cohorts] == [("Autumn", 3)]
+    queue = api.get(reverse("api-instructor-reflections", args=[cohort.pk])).json()
+    assert [r["id"] for r in queue] == [oldest.pk, middle.pk, newest.pk]
+    assert queue[0]["author_name"] == "Anna Ng" and "text" not in queue[0]
+    summary = api.get(reverse("api-instructor-trainee", args=[cohort.pk, trainee.pk])).json()["summary"]
+    assert (summary["quizzes_passed"], summary["quizzes_total"], summary["modules_total"]) == (0, 1, 2)
+    assert {w["name"] for w in summary["weak_skills"]} == {
+        "Repairing a confrontation rupture",
+        "Immediacy: speaking to what happens between us",
+    }
