@@ -123,6 +123,11 @@ def test_instructor_pages_fit_at_phone_laptop_and_200_percent_zoom_and_pass_axe(
                     too_wide.append((width, scheme, url, page.evaluate(WIDEST)))
                 if width == 1280:
                     assert_accessible(page)
+            if SHOTS and width == 390:
+                for index, label in ((1, "dashboard-phone"), (4, "trainee-phone")):
+                    page.goto(urls[index])
+                    Path(SHOTS).mkdir(parents=True, exist_ok=True)
+                    page.screenshot(path=str(Path(SHOTS) / f"instructor-{label}.png"), full_page=False)
             if SHOTS and width == 1280 and scheme == "light":  # what an instructor sees first, for the notes
                 for index, label in ((0, "first"), (1, "dashboard"), (2, "queue"), (4, "trainee"), (5, "charts")):
                     page.goto(urls[index])
@@ -177,4 +182,7 @@ def test_an_instructor_scores_the_oldest_reflection_from_the_queue_and_the_train
     assert 0 <= top < 100 and page.evaluate("window.scrollY") > 0
     assert scroll_free(page)
     assert_accessible(page)
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / "trainee-sees-the-score.png"), full_page=False)
     trainee_context.close()
