@@ -207,6 +207,9 @@ def result(request, attempt_id):
     quiz = attempt.quiz
     summary = selectors.attempt_result(attempt, quiz)
     reflection = getattr(attempt, "reflection", None)
+    # The instructor's score per criterion of the rubric, in the rubric's order (shown with their comment).
+    saved = (reflection.rubric_scores or {}) if reflection else {}
+    rubric_scores = [(c, saved.get(c)) for c in (quiz.reflection_rubric or [])] if saved else []
     course_id = quiz.module.course_id
     skills, dimensions = selectors.skill_names([course_id]), selectors.dimension_names([course_id])
     review = selectors.attempt_review(attempt)
@@ -238,6 +241,9 @@ def result(request, attempt_id):
             "labels": grading.GRADE_LABELS,
             "opened": opened,
             "pass_mark": round(100 * quiz.pass_threshold),
+            "rubric_scores": rubric_scores,
+            "rubric_total": sum(v for _, v in rubric_scores if v is not None),
+            "rubric_maximum": 2 * len(rubric_scores),  # 0-2 a criterion (instructor.forms.RUBRIC_MAX)
         },
     )
 

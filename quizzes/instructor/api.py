@@ -44,6 +44,10 @@ class CohortSerializer(serializers.Serializer):
     trainees = serializers.IntegerField(source="trainee_count")
 
 
+class CohortListItemSerializer(CohortSerializer):
+    reflections_waiting = serializers.IntegerField(help_text="Shared reflections waiting for a score.")
+
+
 class InstructorModuleSerializer(serializers.Serializer):
     slug = serializers.CharField()
     title = serializers.CharField()
@@ -160,6 +164,36 @@ class ReviewLogSerializer(serializers.Serializer):
     due_after = serializers.DateTimeField()
 
 
+class WeakSkillSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    share = serializers.FloatField(allow_null=True)
+    harmful = serializers.IntegerField()
+
+
+class TraineeSummarySerializer(serializers.Serializer):
+    modules_done = serializers.IntegerField()
+    modules_total = serializers.IntegerField()
+    quizzes_passed = serializers.IntegerField()
+    quizzes_total = serializers.IntegerField()
+    reviews_due = serializers.IntegerField(help_text="Review cards due now.")
+    reviews_overdue = serializers.IntegerField(source="row.overdue_reviews")
+    last_activity = serializers.DateTimeField(source="row.last_activity", allow_null=True)
+    risk = serializers.ListField(source="row.risk", child=serializers.CharField())
+    weak_skills = WeakSkillSerializer(many=True, help_text="Below half marks or with a harmful pick, worst first.")
+
+
+class ReflectionQueueSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    author = serializers.IntegerField(source="author_id")
+    author_name = serializers.SerializerMethodField()
+    module = serializers.CharField(source="attempt.quiz.module.slug")
+    created_at = serializers.DateTimeField()
+    scored_at = serializers.DateTimeField(allow_null=True)
+
+    def get_author_name(self, reflection) -> str:
+        return selectors.display_name(reflection.author)
+
+
 class TraineeDetailSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="trainee.pk")
     username = serializers.CharField(source="trainee.get_username")
@@ -167,6 +201,7 @@ class TraineeDetailSerializer(serializers.Serializer):
     attempts = AttemptViewSerializer(many=True)
     reflections = ReflectionSummarySerializer(many=True, help_text="Shared reflections; open one to read it.")
     review_history = ReviewLogSerializer(many=True, help_text="Latest spaced reviews, newest first.")
+    summary = TraineeSummarySerializer()
 
 
 class InstructorReflectionSerializer(serializers.Serializer):
@@ -263,10 +298,23 @@ DASHBOARD_PARAMETERS = [
 
 
 class CohortListView(InstructorView):
-    @extend_schema(responses=CohortSerializer(many=True), summary="The cohorts I teach")
+    @extend_schema(responses=CohortListItemSerializer(many=True), summary="The cohorts I teach")
     def get(self, request):
-        cohorts = selectors.cohorts_taught_by(request.user).annotate(trainee_count=Count("enrollments"))
-        return Response(CohortSerializer(cohorts, many=True).data)
+        cohorts = list(selectors.cohorts_taught_by(request.user).annotate(trainee_count=Count("enrollments")))
+        waiting = selectors.unscored_reflection_counts(request.user, cohorts)
+        for cohort in cohorts:
+            cohort.reflections_waiting = waiting.get(cohort.pk, 0)
+        return Response(CohortListItemSerializer(cohorts, many=True).data)
+
+
+class ReflectionQueueView(InstructorView):
+    @extend_schema(
+        responses=ReflectionQueueSerializer(many=True),
+        summary="The cohort's shared reflections, unscored first and the oldest first (no text)",
+    )
+    def get(self, request, cohort_id):
+        cohort = selectors.cohort_for(request.user, cohort_id)
+        return Response(ReflectionQueueSerializer(selectors.reflection_queue(request.user, cohort), many=True).data)
 
 
 def dashboard_payload(board, page: rules.Page) -> dict:
@@ -386,6 +434,7 @@ urlpatterns = [
     path("cohorts/", CohortListView.as_view(), name="api-instructor-cohorts"),
     path("cohorts/<int:cohort_id>/", DashboardView.as_view(), name="api-instructor-dashboard"),
     path("cohorts/<int:cohort_id>/trainees/<int:user_id>/", TraineeView.as_view(), name="api-instructor-trainee"),
+    path("cohorts/<int:cohort_id>/reflections/", ReflectionQueueView.as_view(), name="api-instructor-reflections"),
     path(
         "cohorts/<int:cohort_id>/reflections/<int:reflection_id>/",
         ReflectionView.as_view(),

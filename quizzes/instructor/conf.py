@@ -32,5 +32,10 @@ class _Settings:
         """An item is flagged when fewer than this share of the top group pick its best option."""
         return float(self._get("ITEM_ANALYSIS_BEST_PICK_FLOOR", 0.5))
 
+    @property
+    def SMALL_SAMPLE_ATTEMPTS(self) -> int:
+        """A figure resting on fewer attempts (or answers) than this carries a caution on the screens."""
+        return int(self._get("SMALL_SAMPLE_ATTEMPTS", 20))
+
 
 app_settings = _Settings()

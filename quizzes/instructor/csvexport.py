@@ -49,15 +49,32 @@ def _iso(value) -> str:
 
 
 def _pct(value) -> str:
-    return "" if value is None else f"{value:.3f}"
+    """A share 0-1 as the screens show it: a whole percentage (the header says "%")."""
+    return "" if value is None else f"{value * 100:.0f}"
+
+
+def _index(value) -> str:
+    """Facility and discrimination stay indices from 0 to 1 (-1 to 1), two places, as on the screen."""
+    return "" if value is None else f"{value:.2f}"
 
 
 def grid_header(dashboard) -> list[str]:
-    header = ["username", "name", "last_activity", "overdue_reviews", "at_risk", "risk_reasons", "modules_done"]
+    header = [
+        "user_id",
+        "username",
+        "name",
+        "last_activity",
+        "overdue_reviews",
+        "at_risk",
+        "risk_reasons",
+        "modules_done",
+    ]
     for module in dashboard.modules:
-        header += [f"{module.slug} status", f"{module.slug} score"]
+        title = f"M{module.order} {module.title}"
+        header += [f"{title}: status", f"{title}: best score (%)"]
     for skill in dashboard.skills:
-        header += [f"{skill} score", f"{skill} ready to practise"]
+        name = dashboard.skill_label(skill)
+        header += [f"{name}: score (%)", f"{name}: ready to practise"]
     return header
 
 
@@ -65,6 +82,7 @@ def grid_rows(dashboard) -> Iterator[list]:
     """The dashboard's rows as shown (same filters and order): one line per trainee."""
     for row in dashboard.rows:
         line = [
+            row.user.pk,
             row.user.get_username(),
             row.name,
             _iso(row.last_activity),
@@ -83,11 +101,13 @@ def grid_rows(dashboard) -> Iterator[list]:
 
 ITEM_HEADER = [
     "item",
+    "item_id",
     "skill",
+    "skill_id",
     "answered",
     "facility",
     "discrimination",
-    "best_pick_top_group",
+    "top group chose best (%)",
     "flags",
     "step",
     "option",
@@ -95,24 +115,27 @@ ITEM_HEADER = [
     "harmful",
     "best",
     "picks",
-    "share",
-    "picks_top_group",
-    "picks_bottom_group",
-    "option_text",
+    "share of picks (%)",
+    "picks in top group",
+    "picks in bottom group",
+    "option text",
 ]
 
 
 def item_rows(analysis) -> Iterator[list]:
     """One line per option of every step of every item, with the item's figures repeated."""
-    for item, stat in analysis.rows():
+    for row in analysis.rows():
+        item, stat = row.item, row.stat
         for step in stat.steps:
             for option in step.options:
                 yield [
+                    row.title,
                     item.slug,
+                    row.skill_name,
                     item.skill,
                     stat.answered,
-                    _pct(stat.facility),
-                    _pct(stat.discrimination),
+                    _index(stat.facility),
+                    _index(stat.discrimination),
                     _pct(stat.best_pick_upper),
                     "; ".join(stat.flags),
                     step.path or "first",

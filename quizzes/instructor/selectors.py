@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, Max, Q, QuerySet, Sum, When
 from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
@@ -25,7 +25,7 @@ from ..models import Answer, Attempt, Dimension, FreeReply, Item, Quiz, Reflecti
 from ..review import mastery as mastery_rules
 from ..review.models import ReviewCard, ReviewLog, SkillLevel
 from ..selectors import reflections_readable_by
-from . import rules, stats
+from . import labels, rules, stats
 from .conf import app_settings
 
 # ---------------------------------------------------------------- access
@@ -77,8 +77,55 @@ def reflection_for(viewer, cohort: Cohort, reflection_id: int) -> Reflection:
     return reflection
 
 
-def _trainee_ids(cohort: Cohort) -> QuerySet:
-    return Enrollment.objects.filter(cohort=cohort).values("user_id")
+def _shared_in(viewer, cohorts) -> QuerySet[Reflection]:
+    """Shared reflections the viewer may read, written in the course of the author's cohort among these.
+    Both enrollment conditions sit in one filter() so they describe the same enrollment row."""
+    return (
+        reflections_readable_by(viewer)
+        .filter(shared=True)
+        .filter(
+            author__enrollments__cohort__in=cohorts,
+            author__enrollments__cohort__course_id=F("attempt__quiz__module__course_id"),
+        )
+        .exclude(author=viewer)
+    )
+
+
+def unscored_reflection_counts(viewer, cohorts) -> dict[int, int]:
+    """Shared reflections waiting for a score, per cohort id, in one grouped query."""
+    rows = (
+        _shared_in(viewer, cohorts)
+        .filter(scored_at__isnull=True)
+        .order_by()
+        .values("author__enrollments__cohort")
+        .annotate(n=Count("id"))
+        .values_list("author__enrollments__cohort", "n")
+    )
+    return dict(rows)
+
+
+def reflection_queue(viewer, cohort: Cohort) -> list[Reflection]:
+    """The cohort's shared reflections: unscored first, and in each group the oldest first."""
+    return list(
+        _shared_in(viewer, [cohort])
+        .annotate(waiting=Case(When(scored_at__isnull=True, then=0), default=1))
+        .order_by("waiting", "created_at", "pk")
+    )
+
+
+def next_unscored(viewer, cohort: Cohort, after: Reflection | None = None) -> Reflection | None:
+    """The oldest unscored shared reflection of the cohort, other than `after`."""
+    waiting = _shared_in(viewer, [cohort]).filter(scored_at__isnull=True)
+    if after is not None:
+        waiting = waiting.exclude(pk=after.pk)
+    return waiting.order_by("created_at", "pk").first()
+
+
+def _trainee_ids(cohort: Cohort, user_id: int | None = None) -> QuerySet:
+    enrollments = Enrollment.objects.filter(cohort=cohort)
+    if user_id is not None:  # one trainee's page: the cohort's figures for one row
+        enrollments = enrollments.filter(user_id=user_id)
+    return enrollments.values("user_id")
 
 
 def display_name(user) -> str:
@@ -89,13 +136,15 @@ def display_name(user) -> str:
 # ---------------------------------------------------------------- spaced review (issue 5, read only)
 
 
-def overdue_reviews_by_trainee(cohort: Cohort, now: datetime) -> dict[int, int]:
+def overdue_reviews_by_trainee(cohort: Cohort, now: datetime, user_id: int | None = None) -> dict[int, int]:
     """Review cards of this course due for longer than ATTUNE_OVERDUE_AFTER_HOURS, per trainee, in one
     grouped query. The grace matters: a new facts deck is due the moment it is dealt, so counting
     every due card would flag each trainee after their first quiz."""
     overdue_before = now - timedelta(hours=app_settings.OVERDUE_AFTER_HOURS)
     rows = (
-        ReviewCard.objects.filter(user__in=_trainee_ids(cohort), course_id=cohort.course_id, due__lt=overdue_before)
+        ReviewCard.objects.filter(
+            user__in=_trainee_ids(cohort, user_id), course_id=cohort.course_id, due__lt=overdue_before
+        )
         .order_by()
         .values("user_id")
         .annotate(n=Count("*"))
@@ -104,10 +153,10 @@ def overdue_reviews_by_trainee(cohort: Cohort, now: datetime) -> dict[int, int]:
     return dict(rows)
 
 
-def mastery_by_trainee(cohort: Cohort) -> dict[tuple[int, str], mastery_rules.Mastery]:
+def mastery_by_trainee(cohort: Cohort, user_id: int | None = None) -> dict[tuple[int, str], mastery_rules.Mastery]:
     """quizzes.review.mastery's rule for every (trainee, skill) of the cohort, in two queries:
     first-step answers in quizzes and spaced reviews, the same picks the trainee's own page uses."""
-    trainee_ids = _trainee_ids(cohort)
+    trainee_ids = _trainee_ids(cohort, user_id)
     picks: dict[tuple[int, str], list[mastery_rules.Pick]] = defaultdict(list)
     answers = Answer.objects.filter(
         attempt__user__in=trainee_ids, step_path="", item__course_id=cohort.course_id
@@ -141,6 +190,7 @@ def review_history_of(user, cohort: Cohort, limit: int = 100) -> list[ReviewLog]
 @dataclass
 class ModuleCell:
     status: str
+    passed: bool
     score: float | None
     lessons_done: int
     lessons_total: int
@@ -231,20 +281,25 @@ def course_modules(cohort: Cohort) -> list[Module]:
 
 
 def cohort_dashboard(
-    cohort: Cohort, query: rules.DashboardQuery | None = None, now: datetime | None = None, modules=None
+    cohort: Cohort,
+    query: rules.DashboardQuery | None = None,
+    now: datetime | None = None,
+    modules=None,
+    user_id: int | None = None,
+    names: dict[str, str] | None = None,
 ) -> Dashboard:
-    """Trainees by modules, skills, activity and risk for a whole cohort in ten queries, whatever its size."""
+    """Trainees by modules, skills, activity and risk for a whole cohort in ten queries, whatever its size
+    (with user_id, the same figures for that trainee alone, as their page's summary)."""
     now = now or timezone.now()
     query = query or rules.DashboardQuery()
     modules = modules if modules is not None else course_modules(cohort)
-    trainee_ids = _trainee_ids(cohort)
+    trainee_ids = _trainee_ids(cohort, user_id)
     course_id = cohort.course_id
 
-    enrollments = list(
-        Enrollment.objects.filter(cohort=cohort)
-        .select_related("user")
-        .order_by(f"user__{get_user_model().USERNAME_FIELD}")
-    )
+    enrollments = Enrollment.objects.filter(cohort=cohort)
+    if user_id is not None:
+        enrollments = enrollments.filter(user_id=user_id)
+    enrollments = list(enrollments.select_related("user").order_by(f"user__{get_user_model().USERNAME_FIELD}"))
     lessons = {
         (row["user_id"], row["lesson__module_id"]): row
         for row in LessonProgress.objects.filter(
@@ -282,10 +337,10 @@ def cohort_dashboard(
         )
         .order_by()
     )
-    mastery = mastery_by_trainee(cohort)
-    names = _skill_names(course_id)
+    mastery = mastery_by_trainee(cohort, user_id)
+    names = names if names is not None else _skill_names(course_id)
     skills = _skills_in_course(course_id, names)
-    overdue = overdue_reviews_by_trainee(cohort, now)
+    overdue = overdue_reviews_by_trainee(cohort, now, user_id)
     limits = thresholds()
 
     skills_by_user: dict[int, dict[str, SkillCell]] = defaultdict(dict)
@@ -320,6 +375,7 @@ def cohort_dashboard(
                         bool(result and result["passed_at"]),
                         started=bool(lesson_row.get("opened") or attempt_row.get("n") or result),
                     ),
+                    passed=bool(result and result["passed_at"]),
                     score=result["best_score"] if result else None,
                     lessons_done=lesson_row.get("completed", 0),
                     lessons_total=module.lessons_total,
@@ -342,7 +398,7 @@ def cohort_dashboard(
                     last_activity,
                     enrollment.created_at,
                     overdue.get(user.pk, 0),
-                    {s: c.harmful for s, c in user_skills.items()},
+                    {names.get(s, s): c.harmful for s, c in user_skills.items()},  # reasons name the skill
                     limits,
                 ),
             )
@@ -437,17 +493,27 @@ def completion_over_time(cohort: Cohort, modules: list[Module], trainee_count: i
         .annotate(n=Count("id"))
         .order_by("day")
     )
+    lesson_rows, pass_rows = list(lesson_days), list(pass_days)
+    days = [r["day"] for r in lesson_rows + pass_rows]
+    first = min([cohort.start_date, *days])
+    last = max([timezone.localdate(), *days])
     return {
-        "Lessons read": _cumulative(lesson_days, lessons_total),
-        "Module quizzes passed": _cumulative(pass_days, quizzes_total),
+        "Lessons read": _cumulative(lesson_rows, lessons_total, first, last),
+        "Module quizzes passed": _cumulative(pass_rows, quizzes_total, first, last),
     }
 
 
-def _cumulative(rows, total: int) -> list[tuple[date, float]]:
-    running, points = 0, []
-    for row in rows:
-        running += row["n"]
-        points.append((row["day"], running / total if total else 0.0))
+def _cumulative(rows, total: int, first: date, last: date) -> list[tuple[date, float]]:
+    """The running share on every day from the cohort's start to today, so the line shows the trend
+    (days with no event carry the share forward) rather than a dot for each day something happened."""
+    if not rows:
+        return []
+    per_day = {row["day"]: row["n"] for row in rows}
+    running, points, day = 0, [], first
+    while day <= last:
+        running += per_day.get(day, 0)
+        points.append((day, running / total if total else 0.0))
+        day += timedelta(days=1)
     return points
 
 
@@ -464,6 +530,7 @@ class StepLine:
     grade: int
     confidence: int | None
     free_reply: str | None
+    title: str = ""
 
 
 @dataclass
@@ -471,6 +538,68 @@ class AttemptView:
     attempt: Attempt
     lines: list[StepLine]
     reflection: Reflection | None
+
+
+@dataclass
+class ReviewLine:
+    log: ReviewLog
+    what: str  # the skill's name or the fact's question
+    client: str  # the item's title, "" for a fact
+    rating: str
+    rating_meaning: str
+
+
+@dataclass
+class WeakSkill:
+    name: str
+    share: float | None
+    harmful: int
+
+
+@dataclass
+class TraineeSummary:
+    """The trainee's row of the cohort dashboard, with what is due now and where they struggle."""
+
+    row: TraineeRow
+    modules_total: int
+    quizzes_passed: int
+    quizzes_total: int
+    reviews_due: int
+    weak_skills: list[WeakSkill]
+
+    @property
+    def modules_done(self) -> int:
+        return self.row.modules_done
+
+
+# A skill is weak below this share of the best grade, or with any harmful pick.
+WEAK_SHARE = 0.5
+
+
+def trainee_summary(cohort: Cohort, trainee, names: dict[str, str], now: datetime | None = None) -> TraineeSummary:
+    """The dashboard's figures for one trainee (the same rules and queries) and their due reviews."""
+    now = now or timezone.now()
+    modules = course_modules(cohort)
+    board = cohort_dashboard(cohort, now=now, modules=modules, user_id=trainee.pk, names=names)
+    (row,) = board.rows
+    due = ReviewCard.objects.filter(user=trainee, course_id=cohort.course_id, due__lte=now).count()
+    weak = sorted(
+        (
+            WeakSkill(names.get(skill, skill), cell.share, cell.harmful)
+            for skill, cell in row.skills.items()
+            if cell.harmful or (cell.share is not None and cell.share < WEAK_SHARE)
+        ),
+        key=lambda w: (-w.harmful, w.share if w.share is not None else 1.0, w.name),
+    )
+    quizzes = [c for m, c in zip(modules, row.cells, strict=True) if m.quiz_required]
+    return TraineeSummary(
+        row=row,
+        modules_total=len(modules),
+        quizzes_passed=sum(1 for c in quizzes if c.passed),
+        quizzes_total=len(quizzes),
+        reviews_due=due,
+        weak_skills=weak,
+    )
 
 
 @dataclass
@@ -482,10 +611,13 @@ class TraineeDetail:
     reflections: list[Reflection]
     review_history: list[ReviewLog]
     levels: list[tuple[str, str]] = field(default_factory=list)  # (skill name, practice level)
+    summary: TraineeSummary | None = None
+    review_lines: list[ReviewLine] = field(default_factory=list)  # the history in words
 
 
 def trainee_detail(viewer, cohort: Cohort, trainee) -> TraineeDetail:
-    """Every attempt of a trainee in the cohort's course, step by step, in four queries."""
+    """Every attempt of a trainee in the cohort's course, step by step, under a summary."""
+    names = _skill_names(cohort.course_id)
     attempts = list(
         Attempt.objects.filter(user=trainee, quiz__module__course_id=cohort.course_id)
         .select_related("quiz__module")
@@ -511,6 +643,7 @@ def trainee_detail(viewer, cohort: Cohort, trainee) -> TraineeDetail:
                 grade=answer.grade,
                 confidence=answer.confidence,
                 free_reply=None if answer.step_path else replies.get((answer.attempt_id, answer.item_id)),
+                title=labels.item_title(answer.item.slug, answer.item.vignette, names.get(answer.item.skill, "")),
             )
         )
     # Only reflections the privacy rule lets this viewer read; the text is shown on their own page.
@@ -521,20 +654,38 @@ def trainee_detail(viewer, cohort: Cohort, trainee) -> TraineeDetail:
         .order_by("-created_at")
     )
     by_attempt = {r.attempt_id: r for r in reflections}
+    history = review_history_of(trainee, cohort)
     return TraineeDetail(
         cohort=cohort,
         trainee=trainee,
         name=display_name(trainee),
         attempts=[AttemptView(a, lines.get(a.pk, []), by_attempt.get(a.pk)) for a in attempts],
         reflections=reflections,
-        review_history=review_history_of(trainee, cohort),
-        levels=practice_levels(trainee, cohort.course_id),
+        review_history=history,
+        levels=practice_levels(trainee, cohort.course_id, names),
+        summary=trainee_summary(cohort, trainee, names),
+        review_lines=[_review_line(log, names) for log in history],
     )
 
 
-def practice_levels(trainee, course_id: int) -> list[tuple[str, str]]:
+def _review_line(log: ReviewLog, names: dict[str, str]) -> ReviewLine:
+    card, item = log.card, log.item
+    if card.skill:
+        what = names.get(card.skill, card.skill)
+    else:
+        what = card.fact.question if card.fact else ""
+    return ReviewLine(
+        log=log,
+        what=what,
+        client=labels.item_title(item.slug, item.vignette) if item else "",
+        rating=labels.rating_word(log.rating),
+        rating_meaning=labels.rating_meaning(log.rating),
+    )
+
+
+def practice_levels(trainee, course_id: int, names: dict[str, str] | None = None) -> list[tuple[str, str]]:
     """The trainee's practice level in each skill of the course they have practised, by skill name."""
-    names = _skill_names(course_id)
+    names = names if names is not None else _skill_names(course_id)
     rows = SkillLevel.objects.filter(user=trainee, course_id=course_id).values_list("skill", "level")
     return sorted(((names.get(skill, skill), level) for skill, level in rows), key=lambda row: row[0])
 
@@ -602,9 +753,27 @@ class ItemAnalysis:
     quiz: Quiz
     items: list[Item]
     stats: stats.QuizStat
+    titles: dict[str, str] = field(default_factory=dict)  # item slug -> "Client, age · skill"
+    skill_names: dict[str, str] = field(default_factory=dict)
+    small_sample: int = 0  # figures on fewer attempts than this carry a caution
 
     def rows(self):
-        return zip(self.items, self.stats.items, strict=True)
+        return [
+            ItemRow(item, stat, self.titles.get(item.slug, item.slug), self.skill_names.get(item.skill, item.skill))
+            for item, stat in zip(self.items, self.stats.items, strict=True)
+        ]
+
+    @property
+    def few_attempts(self) -> bool:
+        return self.stats.attempts < self.small_sample
+
+
+@dataclass
+class ItemRow:
+    item: Item
+    stat: stats.ItemStat
+    title: str
+    skill_name: str
 
 
 def item_analysis(cohort: Cohort, quiz: Quiz) -> ItemAnalysis:
@@ -630,10 +799,19 @@ def item_analysis(cohort: Cohort, quiz: Quiz) -> ItemAnalysis:
     )
     # Each option's tags read with the course's names ("shows Empathy"), not its keys; shown ones
     # first, then by name (PostgreSQL's jsonb keeps no key order).
-    names = dict(Dimension.objects.filter(course_id=cohort.course_id).values_list("key", "name"))
+    dimension_names = dict(Dimension.objects.filter(course_id=cohort.course_id).values_list("key", "name"))
     for item_stat in quiz_stat.items:
         for step in item_stat.steps:
             for option in step.options:
-                named = ((names.get(key, key), polarity) for key, polarity in option.dimensions)
+                named = ((dimension_names.get(key, key), polarity) for key, polarity in option.dimensions)
                 option.dimensions = tuple(sorted(named, key=lambda tag: (tag[1] != grading.SHOWS, tag[0])))
-    return ItemAnalysis(cohort, quiz, items, quiz_stat)
+    names = _skill_names(cohort.course_id)
+    return ItemAnalysis(
+        cohort,
+        quiz,
+        items,
+        quiz_stat,
+        titles={i.slug: labels.item_title(i.slug, i.vignette, names.get(i.skill, "")) for i in items},
+        skill_names=names,
+        small_sample=app_settings.SMALL_SAMPLE_ATTEMPTS,
+    )

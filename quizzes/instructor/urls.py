@@ -10,6 +10,7 @@ urlpatterns = [
     path("cohorts/<int:cohort_id>/grid.csv", views.dashboard_csv, name="dashboard_csv"),
     path("cohorts/<int:cohort_id>/charts/", views.cohort_charts, name="charts"),
     path("cohorts/<int:cohort_id>/trainees/<int:user_id>/", views.trainee, name="trainee"),
+    path("cohorts/<int:cohort_id>/reflections/", views.reflection_queue, name="reflections"),
     path("cohorts/<int:cohort_id>/reflections/<int:reflection_id>/", views.reflection, name="reflection"),
     path("cohorts/<int:cohort_id>/quizzes/", views.quiz_list, name="quizzes"),
     path("cohorts/<int:cohort_id>/quizzes/<int:quiz_id>/", views.item_analysis, name="item_analysis"),

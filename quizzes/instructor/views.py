@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext, gettext_lazy
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 from ..services import Conflict
 from ..validators import error_dict, error_text
 from . import charts, csvexport, rules, selectors, services
+from .conf import app_settings
 from .forms import DashboardQueryForm, ReflectionScoreForm
 from .signals import remember_teaching
 
@@ -45,7 +47,9 @@ def _query(request, modules):
 @instructor_required
 def cohort_list(request):
     cohorts = list(selectors.cohorts_taught_by(request.user))
-    return render(request, "attune/instructor/cohort_list.html", {"cohorts": cohorts})
+    waiting = selectors.unscored_reflection_counts(request.user, cohorts)
+    rows = [(cohort, waiting.get(cohort.pk, 0)) for cohort in cohorts]
+    return render(request, "attune/instructor/cohort_list.html", {"cohorts": cohorts, "rows": rows})
 
 
 SORT_LABELS = {
@@ -73,6 +77,7 @@ def _dashboard_page(request, cohort, modules, errors, board=None):
         "sort_choices": list(SORT_LABELS.items()),
         # A column heading sorts by it, and a second click reverses the order.
         "next_sort": {s: f"-{s}" if current == s else s for s in rules.SORTS},
+        "unscored": selectors.unscored_reflection_counts(request.user, [cohort]).get(cohort.pk, 0),
     }
     return render(request, "attune/instructor/dashboard.html", context, status=400 if errors else 200)
 
@@ -136,6 +141,8 @@ def cohort_charts(request, cohort_id):
                 title=gettext("Completion over time in %(name)s") % {"name": cohort.name},
             ),
             "completion": completion,
+            # The table lists the days the share moved, not every day since the start.
+            "completion_changes": [(name, charts.changes(points)) for name, points in completion.items()],
             "table": table,
         },
     )
@@ -147,6 +154,38 @@ def trainee(request, cohort_id, user_id):
     person = selectors.trainee_of(cohort, user_id)
     detail = selectors.trainee_detail(request.user, cohort, person)
     return render(request, "attune/instructor/trainee.html", {"cohort": cohort, "detail": detail})
+
+
+@instructor_required
+def reflection_queue(request, cohort_id):
+    cohort = selectors.cohort_for(request.user, cohort_id)
+    queue = selectors.reflection_queue(request.user, cohort)
+    return render(
+        request,
+        "attune/instructor/reflection_queue.html",
+        {
+            "cohort": cohort,
+            "queue": queue,
+            "unscored": sum(1 for r in queue if r.scored_at is None),
+            "rows": [(r, selectors.display_name(r.author)) for r in queue],
+        },
+    )
+
+
+def _after_scoring(request, cohort, item):
+    """From the queue, on to the oldest reflection still waiting (or back to the queue when none is);
+    otherwise back to the trainee's page."""
+    saved = gettext("Score and comment saved; the trainee sees them with their result.")
+    if request.POST.get("from") != "queue":
+        messages.success(request, saved)
+        return redirect("quizzes_instructor:trainee", cohort.pk, item.author_id)
+    following = selectors.next_unscored(request.user, cohort, after=item)
+    if following is None:
+        messages.success(request, saved + " " + gettext("No other reflection is waiting for a score."))
+        return redirect("quizzes_instructor:reflections", cohort.pk)
+    messages.success(request, saved + " " + gettext("This is the next one waiting."))
+    url = reverse("quizzes_instructor:reflection", args=[cohort.pk, following.pk])
+    return redirect(f"{url}?from=queue")
 
 
 @instructor_required
@@ -168,10 +207,7 @@ def reflection(request, cohort_id, reflection_id):
         except Conflict as exc:
             error, status = str(exc), 409
         else:
-            messages.success(
-                request, gettext("Score and comment saved; the trainee sees your comment with their result.")
-            )
-            return redirect("quizzes_instructor:trainee", cohort.pk, item.author_id)
+            return _after_scoring(request, cohort, item)
     # Every page that shows the text is an opening, a re-shown form after a bad score included.
     services.reflection_open(item, request.user)
     saved = item.rubric_scores or {}
@@ -191,6 +227,7 @@ def reflection(request, cohort_id, reflection_id):
             "error": error,
             "comment": request.POST.get("comment", "") if error else item.instructor_comment,
             "author_name": selectors.display_name(item.author),
+            "from_queue": (request.POST if request.method == "POST" else request.GET).get("from") == "queue",
         },
         status=status,
     )
@@ -202,7 +239,11 @@ def quiz_list(request, cohort_id):
     return render(
         request,
         "attune/instructor/quiz_list.html",
-        {"cohort": cohort, "summaries": selectors.quiz_summaries(cohort)},
+        {
+            "cohort": cohort,
+            "summaries": selectors.quiz_summaries(cohort),
+            "small_sample": app_settings.SMALL_SAMPLE_ATTEMPTS,
+        },
     )
 
 

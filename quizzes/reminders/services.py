@@ -151,8 +151,9 @@ def notification_reflection_scored(reflection, at: datetime) -> Notification:
             return Notification.objects.create(
                 user_id=reflection.author_id,
                 title=gettext("Your instructor responded to your reflection"),
-                body=gettext("Open your quiz results to read their comment."),
-                link=reverse("quizzes:result", args=[reflection.attempt_id]),
+                body=gettext("Open your quiz results to read their score and comment."),
+                # Straight to the reflection's section, not the top of a long results page.
+                link=reverse("quizzes:result", args=[reflection.attempt_id]) + "#reflection",
                 created_at=at,
                 event_key=key,
             )

@@ -66,5 +66,5 @@ def test_instructor_filters_at_risk_opens_a_trainee_scores_a_reflection_and_down
     download = download_info.value
     assert download.suggested_filename.endswith(".csv")
     rows = list(csv.reader(io.StringIO(Path(download.path()).read_text(encoding="utf-8-sig"))))
-    assert rows[0][:3] == ["username", "name", "last_activity"]
-    assert [r[0] for r in rows[1:]] == ["trainee"]
+    assert rows[0][:4] == ["user_id", "username", "name", "last_activity"]
+    assert [r[1] for r in rows[1:]] == ["trainee"]

@@ -16,7 +16,8 @@ from tests.quizzes.instructor.conftest import GOOD, HARMFUL, bulk_cohort, play
 
 # session, user, "teaches anything?", cohort, modules (+quiz), enrollments, lesson progress,
 # module results, attempts, skill figures, first-step picks, review picks, overdue cards, skills
-DASHBOARD_QUERIES = 16  # 14, the course's skill names, and the nav's unread notifications count
+# 14, the course's skill names, the nav's unread notifications count, and the reflections waiting for a score
+DASHBOARD_QUERIES = 17
 # The API: no session or user lookup with force_authenticate, and no nav to count for.
 DASHBOARD_API_QUERIES = 13
 
@@ -80,8 +81,8 @@ def test_grid_statuses_scores_and_risk(cohort, quiz, trainee, instructor):
     assert good.risk == [] and good.skills["here_and_now.immediacy"].share == 1.0
     assert rows["harmful"].cells[0].status == rules.IN_PROGRESS and rows["harmful"].cells[0].attempts == 2
     assert rows["harmful"].risk == [
-        "2 harmful picks in here_and_now.immediacy",
-        "2 harmful picks in rupture.confrontation.repair",
+        "2 harmful picks in Immediacy: speaking to what happens between us",
+        "2 harmful picks in Repairing a confrontation rupture",
     ]
     assert rows["idle"].cells[0].status == rules.NOT_STARTED
     assert rows["idle"].risk == []  # enrolled today: not idle for 7 days yet
@@ -210,16 +211,20 @@ def test_grid_csv_columns_and_formula_escaping(client, cohort, quiz, instructor)
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     header, *rows = read_csv(response)
+    # Names and percentages, as the screens show them; the trainee's ids in columns of their own.
     assert header == [
-        "username", "name", "last_activity", "overdue_reviews", "at_risk", "risk_reasons", "modules_done",
-        "first status", "first score", "second status", "second score",
-        "rupture.confrontation.repair score", "rupture.confrontation.repair ready to practise",
-        "here_and_now.immediacy score", "here_and_now.immediacy ready to practise",
+        "user_id", "username", "name", "last_activity", "overdue_reviews", "at_risk", "risk_reasons",
+        "modules_done", "M1 First steps: status", "M1 First steps: best score (%)",
+        "M2 Second steps: status", "M2 Second steps: best score (%)",
+        "Repairing a confrontation rupture: score (%)", "Repairing a confrontation rupture: ready to practise",
+        "Immediacy: speaking to what happens between us: score (%)",
+        "Immediacy: speaking to what happens between us: ready to practise",
     ]  # fmt: skip
     (row,) = rows
-    assert row[0] == "evil"
-    assert row[1] == '\'=HYPERLINK("http://x")'
-    assert row[7:9] == ["in progress", "1.000"]  # passed the quiz, read no lesson
+    assert row[:2] == [str(evil.pk), "evil"]
+    assert row[2] == '\'=HYPERLINK("http://x")'
+    assert row[8:10] == ["in progress", "100"]  # passed the quiz, read no lesson
+    assert row[12] == "100" and row[14] == "100"
 
 
 def test_grid_csv_follows_the_filters(client, cohort, quiz, trainee, instructor):
@@ -228,7 +233,7 @@ def test_grid_csv_follows_the_filters(client, cohort, quiz, trainee, instructor)
     play(zed, quiz, HARMFUL)
     client.force_login(instructor)
     response = client.get(reverse("quizzes_instructor:dashboard_csv", args=[cohort.pk]), {"risk": "at_risk"})
-    assert [r[0] for r in read_csv(response)[1:]] == ["zed"]
+    assert [r[1] for r in read_csv(response)[1:]] == ["zed"]
 
 
 def test_charts_page_renders_accessible_svg(client, cohort, quiz, trainee, instructor):

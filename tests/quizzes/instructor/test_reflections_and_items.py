@@ -117,7 +117,7 @@ def test_the_trainee_is_told_once_when_their_reflection_is_answered(client, coho
         )
     assert Reflection.objects.get(pk=played.reflection.pk).instructor_comment == "Well seen."
     notification = Notification.objects.get(user=played.reflection.author)
-    assert notification.link == f"/quizzes/attempts/{played.reflection.attempt_id}/result/"
+    assert notification.link == f"/quizzes/attempts/{played.reflection.attempt_id}/result/#reflection"
     assert "Well seen" not in notification.title + notification.body  # a link, never the text
     client.post(reflection_url(cohort, played.reflection), {"score-0": "1", "score-1": "1", "comment": "Well seen."})
     assert Notification.objects.filter(user=played.reflection.author).count() == 2
@@ -168,8 +168,10 @@ def test_item_analysis_page_and_csv(client, cohort, quiz, trainee, instructor):
 
     csv_response = client.get(reverse("quizzes_instructor:item_analysis_csv", args=[cohort.pk, quiz.pk]))
     lines = b"".join(csv_response.streaming_content).decode().splitlines()
-    assert lines[0].lstrip("\ufeff").startswith("item,skill,answered,facility,discrimination")
-    assert "tomas,rupture.confrontation.repair,4,0.250,1.000,1.000,,first,c,0,yes,no,3,0.750,0,1" in lines[3]
+    assert lines[0].lstrip("\ufeff").startswith("item,item_id,skill,skill_id,answered,facility,discrimination")
+    # No client name in the fixture's vignette: the title falls back to the skill name and the slug.
+    title, skill = "Repairing a confrontation rupture (tomas)", "Repairing a confrontation rupture"
+    assert f"{title},tomas,{skill},rupture.confrontation.repair,4,0.25,1.00,100,,first,c,0,yes,no,3,75,0,1" in lines[3]
     assert len(lines) == 1 + 3 + 2 + 3  # tomas first step, tomas branch, mira
 
 
