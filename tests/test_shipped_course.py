@@ -10,19 +10,26 @@ import pytest
 
 from course.conf import SHIPPED_COURSE_PATH
 from course.package import load_package
+from quizzes import sessions
 
 REPO = Path(__file__).resolve().parents[1]
 QUIZ_MODULES = range(2, 9)
 
 
 @pytest.fixture(scope="module")
-def summary() -> dict[str, int]:
+def validate_lines() -> list[str]:
     result = subprocess.run(
         [sys.executable, "manage.py", "validate_course"], cwd=REPO, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     assert lines[-1] == "OK"
+    return lines
+
+
+@pytest.fixture(scope="module")
+def summary(validate_lines) -> dict[str, int]:
+    lines = validate_lines
     [line] = [line for line in lines if line.startswith("Summary: ")]
     return {name: int(count) for count, name in re.findall(r"(\d+) ([a-z -]+?)(?:,|$)", line[len("Summary: ") :])}
 
@@ -56,3 +63,47 @@ def test_fourteen_skills_each_have_three_items(section):
     _, quizzes = section
     per_skill = Counter(item.skill for item in quizzes.items)
     assert sum(count >= 3 for count in per_skill.values()) >= 14, per_skill
+
+
+# validate_course's figures for the shipped relationship-state sessions: distinct complete paths and how
+# many of them reach each ending. A change to a session's turns, effects or rules moves them on purpose.
+SHIPPED_SESSIONS = {
+    "m2-session-chidi": (43, {"end-defended": 5, "end-heard": 11, "end-noted": 27}),
+    "m5-session-dagny": (64, {"end-closes": 12, "end-met": 1, "end-polite": 37, "end-repaired": 14}),
+    "m5-session-farida": (49, {"end-careful": 19, "end-repaired": 17, "end-withdraws": 13}),
+    "m5-session-goran": (52, {"end-repaired": 15, "end-unresolved": 7, "end-walks-out": 12, "end-working": 18}),
+    "m6-session-bastian": (67, {"end-hurt": 23, "end-met": 9, "end-warm": 35}),
+    "m6-session-leilani": (55, {"end-closed": 12, "end-repaired": 10, "end-smoothed": 28, "end-trust": 5}),
+    "m7-session-saoirse": (40, {"end-flooded": 12, "end-grounded": 9, "end-shaken": 19}),
+    "m8-session-teodor": (31, {"end-blurred": 8, "end-good": 14, "end-postponed": 2, "end-tidy": 7}),
+}
+SESSION_LINE = re.compile(
+    r"^Session (\S+): (\d+) paths; endings: (.+); scores (\d\.\d\d)-(\d\.\d\d) \(best path \S+\)$"
+)
+
+
+def test_shipped_sessions_paths_and_endings_as_validate_reports_them(summary, validate_lines):
+    assert summary["sessions"] >= 8
+    reported = {}
+    for line in validate_lines:
+        match = SESSION_LINE.match(line)
+        if match:
+            item, paths, endings, worst, best = match.groups()
+            counts = {name: int(count) for name, count in (part.rsplit(" ", 1) for part in endings.split(", "))}
+            reported[item] = (int(paths), counts)
+            # Every session can be played perfectly (best replies to a good ending) and badly (a harmful ending).
+            assert (worst, best) == ("0.00", "1.00"), line
+    assert reported == SHIPPED_SESSIONS
+    assert summary["sessions"] == len(SHIPPED_SESSIONS)
+
+
+def test_each_shipped_session_ends_well_on_its_best_path_and_not_always_the_same_way(section):
+    _, quizzes = section
+    shipped = [item for item in quizzes.items if sessions.is_session(item.steps)]
+    assert {item.id for item in shipped} == set(SHIPPED_SESSIONS)
+    for item in shipped:
+        found = sessions.explore(item.steps)
+        outcomes = {item.steps["endings"][ending]["outcome"] for ending in found.endings}
+        assert item.steps["endings"][found.best_path_ending]["outcome"] == "good", item.id
+        assert {"good", "mixed", "poor"} <= outcomes, item.id
+        assert {"bond", "arousal", "openness"} <= set(item.steps["state"]), item.id
