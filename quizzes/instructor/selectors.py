@@ -7,7 +7,7 @@ cohort takes effect on their next request. Per-trainee figures are aggregated by
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -22,6 +22,7 @@ from course.models import Cohort, Enrollment, LessonProgress, Module, ModuleResu
 from .. import grading
 from ..models import Answer, Attempt, FreeReply, Item, Quiz, Reflection, Skill
 from ..review import mastery as mastery_rules
+from ..review.levels import LEVELS
 from ..review.models import ReviewCard, ReviewLog, SkillLevel
 from ..selectors import reflections_readable_by
 from . import rules, stats
@@ -170,6 +171,7 @@ class TraineeRow:
     last_activity: datetime | None
     overdue_reviews: int
     risk: list[str]
+    levels: dict[str, str] = field(default_factory=dict)  # skill key -> practice level, skills practised only
 
     @property
     def at_risk(self) -> bool:
@@ -187,6 +189,11 @@ class TraineeRow:
     def ready_skills(self) -> int:
         return sum(1 for s in self.skills.values() if s.ready)
 
+    @property
+    def level_counts(self) -> dict[str, int]:
+        """How many of the trainee's skills sit at each practice level, beginner first."""
+        return level_counts(self.levels.values())
+
 
 @dataclass
 class SkillSummary:
@@ -195,6 +202,12 @@ class SkillSummary:
     mean_share: float | None
     ready: int
     answered: int
+    levels: dict[str, int] = field(default_factory=dict)  # trainees at each practice level, beginner first
+
+
+def level_counts(levels) -> dict[str, int]:
+    counted = Counter(levels)
+    return {level: counted.get(level, 0) for level in LEVELS}
 
 
 @dataclass
@@ -234,7 +247,7 @@ def course_modules(cohort: Cohort) -> list[Module]:
 def cohort_dashboard(
     cohort: Cohort, query: rules.DashboardQuery | None = None, now: datetime | None = None, modules=None
 ) -> Dashboard:
-    """Trainees by modules, skills, activity and risk for a whole cohort in ten queries, whatever its size."""
+    """Trainees by modules, skills, levels, activity and risk for a whole cohort in a fixed number of queries."""
     now = now or timezone.now()
     query = query or rules.DashboardQuery()
     modules = modules if modules is not None else course_modules(cohort)
@@ -284,6 +297,11 @@ def cohort_dashboard(
         .order_by()
     )
     mastery = mastery_by_trainee(cohort)
+    levels_by_user: dict[int, dict[str, str]] = defaultdict(dict)
+    for user_id, skill, level in SkillLevel.objects.filter(user__in=trainee_ids, course_id=course_id).values_list(
+        "user_id", "skill", "level"
+    ):
+        levels_by_user[user_id][skill] = level
     names = _skill_names(course_id)
     skills = _skills_in_course(course_id, names)
     overdue = overdue_reviews_by_trainee(cohort, now)
@@ -338,6 +356,7 @@ def cohort_dashboard(
                 skills=user_skills,
                 last_activity=last_activity,
                 overdue_reviews=overdue.get(user.pk, 0),
+                levels=levels_by_user.get(user.pk, {}),
                 risk=rules.at_risk_reasons(
                     now,
                     last_activity,
@@ -360,6 +379,7 @@ def cohort_dashboard(
                 sum(shares) / len(shares) if shares else None,
                 sum(1 for c in cells if c.ready),
                 len(cells),
+                level_counts(r.levels[skill] for r in rows if skill in r.levels),
             )
         )
     return Dashboard(

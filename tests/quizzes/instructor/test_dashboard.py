@@ -15,10 +15,14 @@ from tests.conftest import UserFactory, enroll
 from tests.quizzes.instructor.conftest import GOOD, HARMFUL, bulk_cohort, play
 
 # session, user, "teaches anything?", cohort, modules (+quiz), enrollments, lesson progress,
-# module results, attempts, skill figures, first-step picks, review picks, overdue cards, skills
-DASHBOARD_QUERIES = 16  # 14, the course's skill names, and the nav's unread notifications count
+# module results, attempts, skill figures, first-step picks, review picks, practice levels,
+# overdue cards, skills
+DASHBOARD_QUERIES = 17  # 15, the course's skill names, and the nav's unread notifications count
 # The API: no session or user lookup with force_authenticate, and no nav to count for.
-DASHBOARD_API_QUERIES = 13
+DASHBOARD_API_QUERIES = 14
+# session, user, "teaches anything?", cohort, the trainee, attempts, free replies, answers (+items),
+# reflections, review history, skill names, practice levels, and the nav's unread count
+TRAINEE_PAGE_QUERIES = 13
 
 
 @pytest.mark.parametrize("size", [10, 200])
@@ -238,3 +242,59 @@ def test_charts_page_renders_accessible_svg(client, cohort, quiz, trainee, instr
     assert '<title id="skills-title">' in html and '<desc id="completion-desc">' in html
     assert "trainee, Immediacy: speaking to what happens between us: 100%" in html
     assert "Module quizzes passed" in html
+
+
+def test_dashboard_shows_each_trainees_practice_levels_and_the_cohorts_per_skill(client, cohort, quiz, instructor):
+    from quizzes.review.models import SkillLevel
+
+    users = bulk_cohort(cohort, quiz, 4)  # immediacy levels: beginner, intermediate, advanced, beginner
+    course = cohort.course
+    SkillLevel.objects.create(
+        user=users[0], course=course, skill="rupture.confrontation.repair", level="advanced", updated_at=timezone.now()
+    )
+    board = cohort_dashboard(cohort)
+    rows = {r.user.username: r for r in board.rows}
+    assert rows["t0"].level_counts == {"beginner": 1, "intermediate": 0, "advanced": 1}
+    assert rows["t1"].levels == {"here_and_now.immediacy": "intermediate"}
+    summary = {s.skill: s.levels for s in board.skill_summary}
+    assert summary["here_and_now.immediacy"] == {"beginner": 2, "intermediate": 1, "advanced": 1}
+    assert summary["rupture.confrontation.repair"] == {"beginner": 0, "intermediate": 0, "advanced": 1}
+
+    client.force_login(instructor)
+    html = client.get(reverse("quizzes_instructor:dashboard", args=[cohort.pk])).content.decode()
+    assert '<span class="practice-level">1 beginner</span> <span class="practice-level">1 advanced</span>' in html
+    assert "2 beginner · 1 intermediate · 1 advanced" in html
+
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(instructor)
+    body = api.get(reverse("api-instructor-dashboard", args=[cohort.pk])).json()
+    by_name = {row["username"]: row for row in body["trainees"]}
+    assert by_name["t0"]["levels"] == {"here_and_now.immediacy": "beginner", "rupture.confrontation.repair": "advanced"}
+    assert {s["skill"]: s["levels"] for s in body["skill_summary"]}["here_and_now.immediacy"]["beginner"] == 2
+
+
+@pytest.mark.parametrize("skills", [1, 2])
+def test_trainee_page_shows_levels_by_skill_name_in_a_constant_number_of_queries(
+    skills, client, cohort, quiz, trainee, instructor, django_assert_num_queries
+):
+    from quizzes.review.models import SkillLevel
+
+    play(trainee, quiz, GOOD)
+    play(trainee, quiz, HARMFUL)
+    SkillLevel.objects.filter(user=trainee).delete()
+    for skill, level in [("here_and_now.immediacy", "advanced"), ("rupture.confrontation.repair", "intermediate")][
+        :skills
+    ]:
+        SkillLevel.objects.create(
+            user=trainee, course=cohort.course, skill=skill, level=level, updated_at=timezone.now()
+        )
+    client.force_login(instructor)
+    url = reverse("quizzes_instructor:trainee", args=[cohort.pk, trainee.pk])
+    client.get(url)
+    with django_assert_num_queries(TRAINEE_PAGE_QUERIES):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response.context["detail"].levels[:1] == [("Immediacy: speaking to what happens between us", "advanced")]
+    assert len(response.context["detail"].levels) == skills
