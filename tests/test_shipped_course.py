@@ -111,3 +111,20 @@ def test_each_shipped_session_ends_well_on_its_best_path_and_not_always_the_same
         assert item.steps["endings"][found.best_path_ending]["outcome"] == "good", item.id
         assert {"good", "mixed", "poor"} <= outcomes, item.id
         assert {"bond", "arousal", "openness"} <= set(item.steps["state"]), item.id
+
+
+def test_shipped_sessions_remember_a_rupture_that_builds_and_a_reply_that_lands_by_the_bond(section):
+    _, quizzes = section
+    spec = {item.id: item.steps for item in quizzes.items}
+    dagny, bastian = spec["m5-session-dagny"], spec["m6-session-bastian"]
+    # Two small misses (grade 1 each) and Dagny goes quiet; owning them brings the bond back.
+    assert sessions.play(dagny, ["b"]).turn == "t2-short"
+    withdrawn = sessions.play(dagny, ["b", "b"])
+    assert (withdrawn.turn, withdrawn.state["bond"]) == ("t3-withdrawn", 1)
+    assert sessions.play(dagny, ["b", "b", "a", "a"]).ending == "end-repaired"
+    assert sessions.play(dagny, ["b", "b", "b"]).ending == "end-closes"  # a third small miss: the bond's floor
+    # The same here-and-now reply to Bastian at the same turn: an invitation after empathy, a criticism after advice.
+    warm, cool = sessions.play(bastian, ["a", "b"]), sessions.play(bastian, ["b", "b"])
+    assert warm.turn == cool.turn == "t3-there" and warm.state["bond"] > cool.state["bond"]
+    assert sessions.play(bastian, ["a", "b", "a"]).ending == "end-met"
+    assert sessions.play(bastian, ["b", "b", "a"]).ending == "end-hurt"
