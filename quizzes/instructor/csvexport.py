@@ -57,7 +57,7 @@ def grid_header(dashboard) -> list[str]:
     for module in dashboard.modules:
         header += [f"{module.slug} status", f"{module.slug} score"]
     for skill in dashboard.skills:
-        header += [f"{skill} score", f"{skill} ready to practise"]
+        header += [f"{skill} score", f"{skill} ready to practise", f"{skill} level"]
     return header
 
 
@@ -77,7 +77,11 @@ def grid_rows(dashboard) -> Iterator[list]:
             line += [cell.status, _pct(cell.score)]
         for skill in dashboard.skills:
             skill_cell = row.skills.get(skill)
-            line += [_pct(skill_cell.share) if skill_cell else "", bool(skill_cell and skill_cell.ready)]
+            line += [
+                _pct(skill_cell.share) if skill_cell else "",
+                bool(skill_cell and skill_cell.ready),
+                row.levels.get(skill, ""),  # the practice level, once the trainee has practised the skill
+            ]
         yield line
 
 

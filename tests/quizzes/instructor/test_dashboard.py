@@ -11,6 +11,7 @@ from django.utils import timezone
 from course.services import lesson_complete, lesson_open
 from quizzes.instructor import rules
 from quizzes.instructor.selectors import cohort_dashboard
+from quizzes.review.models import SkillLevel
 from tests.conftest import UserFactory, enroll
 from tests.quizzes.instructor.conftest import GOOD, HARMFUL, bulk_cohort, play
 
@@ -218,12 +219,17 @@ def test_grid_csv_columns_and_formula_escaping(client, cohort, quiz, instructor)
         "username", "name", "last_activity", "overdue_reviews", "at_risk", "risk_reasons", "modules_done",
         "first status", "first score", "second status", "second score",
         "rupture.confrontation.repair score", "rupture.confrontation.repair ready to practise",
-        "here_and_now.immediacy score", "here_and_now.immediacy ready to practise",
+        "rupture.confrontation.repair level",
+        "here_and_now.immediacy score", "here_and_now.immediacy ready to practise", "here_and_now.immediacy level",
     ]  # fmt: skip
     (row,) = rows
     assert row[0] == "evil"
     assert row[1] == '\'=HYPERLINK("http://x")'
     assert row[7:9] == ["in progress", "1.000"]  # passed the quiz, read no lesson
+    levels = SkillLevel.objects.get(user=evil, skill="here_and_now.immediacy").level
+    assert (
+        row[-1] == levels and row[-4] == SkillLevel.objects.get(user=evil, skill="rupture.confrontation.repair").level
+    )
 
 
 def test_grid_csv_follows_the_filters(client, cohort, quiz, trainee, instructor):
@@ -245,7 +251,6 @@ def test_charts_page_renders_accessible_svg(client, cohort, quiz, trainee, instr
 
 
 def test_dashboard_shows_each_trainees_practice_levels_and_the_cohorts_per_skill(client, cohort, quiz, instructor):
-    from quizzes.review.models import SkillLevel
 
     users = bulk_cohort(cohort, quiz, 4)  # immediacy levels: beginner, intermediate, advanced, beginner
     course = cohort.course
@@ -279,7 +284,6 @@ def test_dashboard_shows_each_trainees_practice_levels_and_the_cohorts_per_skill
 def test_trainee_page_shows_levels_by_skill_name_in_a_constant_number_of_queries(
     skills, client, cohort, quiz, trainee, instructor, django_assert_num_queries
 ):
-    from quizzes.review.models import SkillLevel
 
     play(trainee, quiz, GOOD)
     play(trainee, quiz, HARMFUL)
