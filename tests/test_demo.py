@@ -25,8 +25,8 @@ def test_demo_seeds_are_repeatable_and_leave_a_reminder_to_send(settings):
     # relationship-state session to an ending; a second run plays nothing new and reports the same.
     for output in outputs:
         lines = output.getvalue().splitlines()
-        assert "Practice levels moved for 4 trainee(s) by their answers." in lines
-        assert "Sessions played to an ending by 3 trainee(s): m2-session-chidi end-heard 3." in lines
+        assert "Practice levels moved for 5 trainee(s) by their answers." in lines
+        assert ("Sessions played to an ending by 3 trainee(s): m2-session-chidi: end-heard 2, end-noted 1.") in lines
     users = get_user_model().objects
     assert {"trainee", "instructor", "admin", "amara", "eero"} <= set(users.values_list("username", flat=True))
     course = Course.objects.get()
