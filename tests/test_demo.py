@@ -16,9 +16,17 @@ pytestmark = pytest.mark.django_db
 def test_demo_seeds_are_repeatable_and_leave_a_reminder_to_send(settings):
     settings.DEBUG = True  # the demo seeds refuse to run outside DEBUG (published passwords)
     call_command("import_course", verbosity=0)
+    outputs = []
     for _ in range(2):
         call_command("seed_demo", stdout=StringIO())
-        call_command("seed_quiz_demo", stdout=StringIO())
+        outputs.append(StringIO())
+        call_command("seed_quiz_demo", stdout=outputs[-1])
+    # The figures for the note: the demo's answers move practice levels, and its module 2 quiz plays a
+    # relationship-state session to an ending; a second run plays nothing new and reports the same.
+    for output in outputs:
+        lines = output.getvalue().splitlines()
+        assert "Practice levels moved for 5 trainee(s) by their answers." in lines
+        assert ("Sessions played to an ending by 3 trainee(s): m2-session-chidi: end-heard 2, end-noted 1.") in lines
     users = get_user_model().objects
     assert {"trainee", "instructor", "admin", "amara", "eero"} <= set(users.values_list("username", flat=True))
     course = Course.objects.get()

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..api.views import ConflictError
+from ..review.levels import LEVELS
 from ..services import Conflict
 from ..validators import api_text_field
 from . import rules, selectors, services
@@ -84,6 +85,10 @@ class TraineeRowSerializer(serializers.Serializer):
     modules_done = serializers.IntegerField()
     modules = ModuleCellSerializer(many=True)
     skills = SkillCellSerializer(many=True)
+    levels = serializers.DictField(
+        child=serializers.ChoiceField(choices=LEVELS),
+        help_text="Practice level per skill key, for the skills the trainee has practised.",
+    )
 
 
 class ThresholdsSerializer(serializers.Serializer):
@@ -98,6 +103,9 @@ class SkillSummarySerializer(serializers.Serializer):
     mean_share = serializers.FloatField(allow_null=True)
     ready = serializers.IntegerField()
     answered = serializers.IntegerField()
+    levels = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Trainees at each practice level: beginner, intermediate, advanced."
+    )
 
 
 class DashboardSerializer(serializers.Serializer):
@@ -344,6 +352,7 @@ def dashboard_payload(board, page: rules.Page) -> dict:
                     {"skill": s, "share": c.share, "harmful": c.harmful, "ready": c.ready}
                     for s, c in row.skills.items()
                 ],
+                "levels": row.levels,
             }
             for row in page.rows
         ],

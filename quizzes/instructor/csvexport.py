@@ -74,7 +74,7 @@ def grid_header(dashboard) -> list[str]:
         header += [f"{title}: status", f"{title}: best score (%)"]
     for skill in dashboard.skills:
         name = dashboard.skill_label(skill)
-        header += [f"{name}: score (%)", f"{name}: ready to practise"]
+        header += [f"{name}: score (%)", f"{name}: ready to practise", f"{name}: level"]
     return header
 
 
@@ -95,7 +95,11 @@ def grid_rows(dashboard) -> Iterator[list]:
             line += [cell.status, _pct(cell.score)]
         for skill in dashboard.skills:
             skill_cell = row.skills.get(skill)
-            line += [_pct(skill_cell.share) if skill_cell else "", bool(skill_cell and skill_cell.ready)]
+            line += [
+                _pct(skill_cell.share) if skill_cell else "",
+                bool(skill_cell and skill_cell.ready),
+                row.levels.get(skill, ""),  # the practice level, once the trainee has practised the skill
+            ]
         yield line
 
 

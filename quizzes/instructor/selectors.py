@@ -7,7 +7,7 @@ cohort takes effect on their next request. Per-trainee figures are aggregated by
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -23,6 +23,7 @@ from course.selectors import sees_every_cohort
 from .. import grading
 from ..models import Answer, Attempt, Dimension, FreeReply, Item, Quiz, Reflection, Skill
 from ..review import mastery as mastery_rules
+from ..review.levels import LEVELS
 from ..review.models import ReviewCard, ReviewLog, SkillLevel
 from ..selectors import reflections_readable_by
 from . import labels, rules, stats
@@ -219,6 +220,7 @@ class TraineeRow:
     last_activity: datetime | None
     overdue_reviews: int
     risk: list[str]
+    levels: dict[str, str] = field(default_factory=dict)  # skill key -> practice level, skills practised only
 
     @property
     def at_risk(self) -> bool:
@@ -236,6 +238,11 @@ class TraineeRow:
     def ready_skills(self) -> int:
         return sum(1 for s in self.skills.values() if s.ready)
 
+    @property
+    def level_counts(self) -> dict[str, int]:
+        """How many of the trainee's skills sit at each practice level, beginner first."""
+        return level_counts(self.levels.values())
+
 
 @dataclass
 class SkillSummary:
@@ -244,6 +251,12 @@ class SkillSummary:
     mean_share: float | None
     ready: int
     answered: int
+    levels: dict[str, int] = field(default_factory=dict)  # trainees at each practice level, beginner first
+
+
+def level_counts(levels) -> dict[str, int]:
+    counted = Counter(levels)
+    return {level: counted.get(level, 0) for level in LEVELS}
 
 
 @dataclass
@@ -288,7 +301,7 @@ def cohort_dashboard(
     user_id: int | None = None,
     names: dict[str, str] | None = None,
 ) -> Dashboard:
-    """Trainees by modules, skills, activity and risk for a whole cohort in ten queries, whatever its size
+    """Trainees by modules, skills, levels, activity and risk for a whole cohort in ten queries, whatever its size
     (with user_id, the same figures for that trainee alone, as their page's summary)."""
     now = now or timezone.now()
     query = query or rules.DashboardQuery()
@@ -338,6 +351,11 @@ def cohort_dashboard(
         .order_by()
     )
     mastery = mastery_by_trainee(cohort, user_id)
+    levels_by_user: dict[int, dict[str, str]] = defaultdict(dict)
+    for trainee_id, skill, level in SkillLevel.objects.filter(user__in=trainee_ids, course_id=course_id).values_list(
+        "user_id", "skill", "level"
+    ):
+        levels_by_user[trainee_id][skill] = level
     names = names if names is not None else _skill_names(course_id)
     skills = _skills_in_course(course_id, names)
     overdue = overdue_reviews_by_trainee(cohort, now, user_id)
@@ -393,6 +411,7 @@ def cohort_dashboard(
                 skills=user_skills,
                 last_activity=last_activity,
                 overdue_reviews=overdue.get(user.pk, 0),
+                levels=levels_by_user.get(user.pk, {}),
                 risk=rules.at_risk_reasons(
                     now,
                     last_activity,
@@ -415,6 +434,7 @@ def cohort_dashboard(
                 sum(shares) / len(shares) if shares else None,
                 sum(1 for c in cells if c.ready),
                 len(cells),
+                level_counts(r.levels[skill] for r in rows if skill in r.levels),
             )
         )
     return Dashboard(

@@ -9,6 +9,8 @@ from django.utils import timezone
 from course.models import Enrollment
 from quizzes import services
 from quizzes.models import Answer, Attempt, Item, Quiz
+from quizzes.review.levels import LEVELS
+from quizzes.review.models import SkillLevel
 from tests.conftest import UserFactory, enroll
 
 RUBRIC = ["Names the marker", "Stays non-defensive"]
@@ -138,6 +140,15 @@ def bulk_cohort(cohort, quiz, size: int, prefix: str = "t") -> list:
             )
         )
     Answer.objects.bulk_create(answers)
+    # Practice levels, as their answers would have moved them: the dashboard reads them in one query.
+    SkillLevel.objects.bulk_create(
+        [
+            SkillLevel(
+                user=u, course=quiz.module.course, skill="here_and_now.immediacy", level=LEVELS[i % 3], updated_at=now
+            )
+            for i, u in enumerate(users)
+        ]
+    )
     return users
 
 

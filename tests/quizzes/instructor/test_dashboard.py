@@ -11,15 +11,20 @@ from django.utils import timezone
 from course.services import lesson_complete, lesson_open
 from quizzes.instructor import rules
 from quizzes.instructor.selectors import cohort_dashboard
+from quizzes.review.models import SkillLevel
 from tests.conftest import UserFactory, enroll
 from tests.quizzes.instructor.conftest import GOOD, HARMFUL, bulk_cohort, play
 
 # session, user, "teaches anything?", cohort, modules (+quiz), enrollments, lesson progress,
-# module results, attempts, skill figures, first-step picks, review picks, overdue cards, skills
-# 14, the course's skill names, the nav's unread notifications count, and the reflections waiting for a score
-DASHBOARD_QUERIES = 17
+# module results, attempts, skill figures, first-step picks, review picks, practice levels, overdue
+# cards, skills: 15, the course's skill names, the nav's unread notifications count, and the
+# reflections waiting for a score
+DASHBOARD_QUERIES = 18
 # The API: no session or user lookup with force_authenticate, and no nav to count for.
-DASHBOARD_API_QUERIES = 13
+DASHBOARD_API_QUERIES = 14
+# session, user, "teaches anything?", cohort, the trainee, attempts, free replies, answers (+items),
+# reflections, review history, skill names, practice levels, and the nav's unread count
+TRAINEE_PAGE_QUERIES = 13
 
 
 @pytest.mark.parametrize("size", [10, 200])
@@ -217,14 +222,20 @@ def test_grid_csv_columns_and_formula_escaping(client, cohort, quiz, instructor)
         "modules_done", "M1 First steps: status", "M1 First steps: best score (%)",
         "M2 Second steps: status", "M2 Second steps: best score (%)",
         "Repairing a confrontation rupture: score (%)", "Repairing a confrontation rupture: ready to practise",
+        "Repairing a confrontation rupture: level",
         "Immediacy: speaking to what happens between us: score (%)",
         "Immediacy: speaking to what happens between us: ready to practise",
+        "Immediacy: speaking to what happens between us: level",
     ]  # fmt: skip
     (row,) = rows
     assert row[:2] == [str(evil.pk), "evil"]
     assert row[2] == '\'=HYPERLINK("http://x")'
     assert row[8:10] == ["in progress", "100"]  # passed the quiz, read no lesson
-    assert row[12] == "100" and row[14] == "100"
+    assert row[12] == "100" and row[15] == "100"
+    levels = SkillLevel.objects.get(user=evil, skill="here_and_now.immediacy").level
+    assert (
+        row[-1] == levels and row[-4] == SkillLevel.objects.get(user=evil, skill="rupture.confrontation.repair").level
+    )
 
 
 def test_grid_csv_follows_the_filters(client, cohort, quiz, trainee, instructor):
@@ -243,3 +254,57 @@ def test_charts_page_renders_accessible_svg(client, cohort, quiz, trainee, instr
     assert '<title id="skills-title">' in html and '<desc id="completion-desc">' in html
     assert "trainee, Immediacy: speaking to what happens between us: 100%" in html
     assert "Module quizzes passed" in html
+
+
+def test_dashboard_shows_each_trainees_practice_levels_and_the_cohorts_per_skill(client, cohort, quiz, instructor):
+
+    users = bulk_cohort(cohort, quiz, 4)  # immediacy levels: beginner, intermediate, advanced, beginner
+    course = cohort.course
+    SkillLevel.objects.create(
+        user=users[0], course=course, skill="rupture.confrontation.repair", level="advanced", updated_at=timezone.now()
+    )
+    board = cohort_dashboard(cohort)
+    rows = {r.user.username: r for r in board.rows}
+    assert rows["t0"].level_counts == {"beginner": 1, "intermediate": 0, "advanced": 1}
+    assert rows["t1"].levels == {"here_and_now.immediacy": "intermediate"}
+    summary = {s.skill: s.levels for s in board.skill_summary}
+    assert summary["here_and_now.immediacy"] == {"beginner": 2, "intermediate": 1, "advanced": 1}
+    assert summary["rupture.confrontation.repair"] == {"beginner": 0, "intermediate": 0, "advanced": 1}
+
+    client.force_login(instructor)
+    html = client.get(reverse("quizzes_instructor:dashboard", args=[cohort.pk])).content.decode()
+    assert '<span class="practice-level">1 beginner</span> <span class="practice-level">1 advanced</span>' in html
+    assert "2 beginner · 1 intermediate · 1 advanced" in html
+
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(instructor)
+    body = api.get(reverse("api-instructor-dashboard", args=[cohort.pk])).json()
+    by_name = {row["username"]: row for row in body["trainees"]}
+    assert by_name["t0"]["levels"] == {"here_and_now.immediacy": "beginner", "rupture.confrontation.repair": "advanced"}
+    assert {s["skill"]: s["levels"] for s in body["skill_summary"]}["here_and_now.immediacy"]["beginner"] == 2
+
+
+@pytest.mark.parametrize("skills", [1, 2])
+def test_trainee_page_shows_levels_by_skill_name_in_a_constant_number_of_queries(
+    skills, client, cohort, quiz, trainee, instructor, django_assert_num_queries
+):
+
+    play(trainee, quiz, GOOD)
+    play(trainee, quiz, HARMFUL)
+    SkillLevel.objects.filter(user=trainee).delete()
+    for skill, level in [("here_and_now.immediacy", "advanced"), ("rupture.confrontation.repair", "intermediate")][
+        :skills
+    ]:
+        SkillLevel.objects.create(
+            user=trainee, course=cohort.course, skill=skill, level=level, updated_at=timezone.now()
+        )
+    client.force_login(instructor)
+    url = reverse("quizzes_instructor:trainee", args=[cohort.pk, trainee.pk])
+    client.get(url)
+    with django_assert_num_queries(TRAINEE_PAGE_QUERIES):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response.context["detail"].levels[:1] == [("Immediacy: speaking to what happens between us", "advanced")]
+    assert len(response.context["detail"].levels) == skills

@@ -7,6 +7,7 @@ trainee's reminder for today is reset each run so the demo shows it again.
 """
 
 import random
+from collections import Counter, defaultdict
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -17,14 +18,17 @@ from django.utils import timezone
 from config.demo.management.commands.seed_demo import COHORT_TRAINEES
 from course.models import Lesson
 from course.services import lesson_complete, lesson_open
-from quizzes import grading, services
-from quizzes.models import Quiz
+from quizzes import grading, services, sessions
+from quizzes.models import Answer, Quiz
 from quizzes.reminders import services as reminder_services
 from quizzes.reminders import timing
 from quizzes.reminders.models import Reminder, ReminderPreference
 from quizzes.review import selectors as review_selectors
 from quizzes.review.models import ReviewCard, SkillLevel
 
+# A whole conversation is harder to get right than one reply: in sessions the demo cohort picks the
+# best reply less often, so its instructor sees different paths and endings in the item analysis.
+SESSION_HANDICAP = 0.3
 DEMO_REPLY = "Something seemed to shift just then. Could we slow down and look at what happened between us?"
 
 
@@ -38,11 +42,35 @@ def play(user, quiz: Quiz, rng: random.Random, skill_level: float) -> None:
             services.attempt_write_reply(attempt, item.slug, DEMO_REPLY)
         step = grading.step_at(item.steps, attempt.step_path)
         options = sorted(step["options"], key=lambda o: -o["grade"])
-        choice = options[0] if rng.random() < skill_level else rng.choice(options)
+        level = skill_level - SESSION_HANDICAP if sessions.is_session(item.steps) else skill_level
+        choice = options[0] if rng.random() < level else rng.choice(options)
         services.attempt_answer(
             attempt, item.slug, attempt.step_path, choice["id"], rng.randint(2, 4), rng.uniform(8, 40)
         )
         attempt.refresh_from_db()
+
+
+def session_report() -> str:
+    """How many trainees played a relationship-state session to its end, and the endings they reached."""
+    endings: dict[str, Counter[str]] = defaultdict(Counter)  # item -> ending -> plays
+    players = set()
+    answers = Answer.objects.filter(item__steps__kind=sessions.KIND, attempt__status="completed").select_related(
+        "item", "attempt"
+    )
+    by_play: dict[tuple[int, int], list[Answer]] = {}
+    for answer in answers.order_by("pk"):
+        by_play.setdefault((answer.attempt_id, answer.item_id), []).append(answer)
+    for played in by_play.values():
+        item = played[0].item
+        ending = grading.session_ending(item.steps, [(a.step_path, a.option_id) for a in played])
+        if ending is not None:
+            endings[item.slug][ending[0]] += 1
+            players.add(played[0].attempt.user_id)
+    reached = "; ".join(
+        f"{slug}: " + ", ".join(f"{name} {count}" for name, count in sorted(counts.items()))
+        for slug, counts in sorted(endings.items())
+    )
+    return f"Sessions played to an ending by {len(players)} trainee(s): {reached or 'none'}."
 
 
 class Command(BaseCommand):
@@ -104,6 +132,7 @@ class Command(BaseCommand):
         due = review_selectors.due_count(trainee, now)
         moved = SkillLevel.objects.filter(moves__gt=0).values("user_id").distinct().count()
         self.stdout.write(f"Practice levels moved for {moved} trainee(s) by their answers.")
+        self.stdout.write(session_report())
         self.stdout.write(
             f"Quiz demo ready: {played} attempt(s) played; trainee has {due} review(s) due and a "
             "reminder due at the next beat (within 5 minutes): see var/mail/ and the trainee's notifications."
