@@ -14,6 +14,7 @@ from quizzes.instructor.selectors import cohort_dashboard
 from quizzes.review.models import SkillLevel
 from tests.conftest import UserFactory, enroll
 from tests.quizzes.instructor.conftest import GOOD, HARMFUL, bulk_cohort, play
+from tests.quizzes.instructor.test_queue_and_trainee import TRAINEE_PAGE_QUERIES  # one pin for the page
 
 # session, user, "teaches anything?", cohort, modules (+quiz), enrollments, lesson progress,
 # module results, attempts, skill figures, first-step picks, review picks, practice levels, overdue
@@ -22,9 +23,6 @@ from tests.quizzes.instructor.conftest import GOOD, HARMFUL, bulk_cohort, play
 DASHBOARD_QUERIES = 18
 # The API: no session or user lookup with force_authenticate, and no nav to count for.
 DASHBOARD_API_QUERIES = 14
-# session, user, "teaches anything?", cohort, the trainee, attempts, free replies, answers (+items),
-# reflections, review history, skill names, practice levels, and the nav's unread count
-TRAINEE_PAGE_QUERIES = 13
 
 
 @pytest.mark.parametrize("size", [10, 200])

@@ -173,8 +173,8 @@ def test_item_title_reads_the_client_from_the_vignette(vignette, skill, expected
 # session, user, "teaches anything?", cohort, trainee, attempts, free replies, answers, reflections,
 # skill names, review history, practice levels, then the summary: the dashboard's queries for one
 # row (modules, enrollment, lessons, results, attempts, skill figures, first-step and review picks,
-# the skills in use, overdue cards) and the due count; and the nav's unread notifications count
-TRAINEE_PAGE_QUERIES = 24
+# practice levels, the skills in use, overdue cards) and the due count; and the nav's unread count
+TRAINEE_PAGE_QUERIES = 25
 QUEUE_QUERIES = 6  # session, user, "teaches anything?", cohort, the queue, the nav's unread count
 
 
