@@ -294,9 +294,10 @@ LESSON_CLIENT = re.compile(r"(?<![\w-])([A-Z][^\W\d_]+(?:-[A-Z][^\W\d_]+)?), (\d
 
 
 def lesson_client_problems(package: CoursePackage, section: QuizSection) -> list[Problem]:
-    """The same rule for the clients of the lessons' worked examples: a lesson may meet an item's
-    client again (same name, same age), but a different person may not take that name, nor two
-    lessons give one name to two clients."""
+    """The same rule for the clients of the lessons' worked examples, and stricter: no item may meet a
+    lesson's example client, even with the same age, since the trainee has read the best reply in
+    the lesson and the item then tests recall, not judgement. Nor may a different person take an
+    item's client's name, nor two lessons give one name to two clients."""
     problems: list[Problem] = []
     items: dict[str, ItemSpec] = {}
     for item in section.items:
@@ -310,7 +311,17 @@ def lesson_client_problems(package: CoursePackage, section: QuizSection) -> list
                 name, age = match.group(1), int(match.group(2))
                 key = cues.fold(name)
                 item = items.get(key)
-                if item is not None and cues.client_age(item.vignette) != age:
+                if item is not None and cues.client_age(item.vignette) == age:
+                    problems.append(
+                        Problem(
+                            item.file,
+                            f"item {item.id}: its client {name}, {age}, is the example client of lesson "
+                            f"{lesson.id}, where the trainee reads a good reply; the item then tests recall, so "
+                            "give it a client and a scenario of its own",
+                            "vignette",
+                        )
+                    )
+                elif item is not None:
                     problems.append(
                         Problem(
                             lesson.file,
@@ -319,7 +330,7 @@ def lesson_client_problems(package: CoursePackage, section: QuizSection) -> list
                             "a first name of their own",
                         )
                     )
-                elif item is None and key in seen and seen[key][1] != age:
+                elif key in seen and seen[key][1] != age:
                     problems.append(
                         Problem(
                             lesson.file,

@@ -284,7 +284,6 @@ def test_two_clients_with_one_first_name_are_caught_naming_both_items(make_valid
             "Ada, 40, says she is fine.",
             "its example client Ada, 40, shares a first name with the client of item m1-ada",
         ),
-        ("Ada, 71, says she is fine.", None),  # the item's client, met again in the lesson
         ("Psychotherapy, 55(4), is a journal.", None),
     ],
 )
@@ -298,6 +297,18 @@ def test_a_lessons_example_client_may_not_take_an_items_clients_name(make_valid_
         assert found == [
             f"{LESSON}: lesson basics-first: {problem} (aged 71); give each client a first name of their own"
         ]
+
+
+def test_an_item_may_not_meet_a_lessons_example_client_again(make_valid_package):
+    # Same name and age: the item's client is the lesson's worked example, whose good reply the
+    # trainee has read, so the item would test recall. The error names the item, in its file.
+    body = VALID_LESSON_PARAGRAPH * 6 + "Ada, 71, says she is fine (Bordin, 1979) {evidence=opinion}.\n"
+    lines, error = validate(make_valid_package({LESSON: valid_lesson(body)}))
+    assert error is not None and error.startswith("1 problem(s) in ")
+    assert problem_lines(lines) == [
+        f"{ADA}: vignette: item m1-ada: its client Ada, 71, is the example client of lesson basics-first, where "
+        "the trainee reads a good reply; the item then tests recall, so give it a client and a scenario of its own"
+    ]
 
 
 def test_two_lessons_may_not_give_one_name_to_two_clients(make_valid_package):
