@@ -155,6 +155,7 @@ def package_problems(package: CoursePackage, section: QuizSection) -> list[Probl
 
     problems.extend(client_name_problems(section))
     problems.extend(lesson_client_problems(package, section))
+    problems.extend(lesson_echo_problems(package, section))
 
     groups: dict[str, list[ItemSpec]] = defaultdict(list)
     for item in section.items:
@@ -340,6 +341,57 @@ def lesson_client_problems(package: CoursePackage, section: QuizSection) -> list
                         )
                     )
                 seen.setdefault(key, (lesson.id, age))
+    return problems
+
+
+# A best reply or a client line that repeats this many words in a row from a lesson is the lesson's
+# worked example met again: the trainee recognises the reply instead of judging it.
+LESSON_ECHO_WORDS = 10
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(cues.fold(text.replace("\u2019", "'")))
+
+
+def _runs(words: list[str]) -> list[tuple[str, ...]]:
+    """Every run of LESSON_ECHO_WORDS words, in the order they appear."""
+    n = LESSON_ECHO_WORDS
+    return [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
+
+
+def lesson_echo_problems(package: CoursePackage, section: QuizSection) -> list[Problem]:
+    """An item whose client statement (or a branch's client reply) or whose best option repeats
+    LESSON_ECHO_WORDS words in a row from a lesson tests recall of that lesson's worked example;
+    the error names the item, the step, the lesson and the repeated words."""
+    lessons = [(lesson.id, set(_runs(_words(lesson.body)))) for module in package.modules for lesson in module.lessons]
+    problems: list[Problem] = []
+    for item in section.items:
+        if sessions.is_session(item.steps):
+            continue
+        lines = [("its client statement", "client_statement", item.client_statement)]
+        for path, step in grading.keyed_steps(item.steps):
+            if path:
+                lines.append((f"the client reply of {step_name(path)}", "options", step.get("client_reply") or ""))
+            for option in step.get("options", []):
+                if option.get("grade") == grading.BEST:
+                    lines.append((f"the best option of {step_name(path)}", "options", option.get("text") or ""))
+        for what, field, text in lines:
+            runs = _runs(_words(text))
+            for lesson_id, lesson_runs in lessons:
+                shared = next((run for run in runs if run in lesson_runs), None)
+                if shared is None:
+                    continue
+                problems.append(
+                    Problem(
+                        item.file,
+                        f'item {item.id}: {what} repeats lesson {lesson_id} word for word ("{" ".join(shared)}..."); '
+                        "the trainee would recognise the lesson's example instead of judging, so reword it "
+                        f"(at most {LESSON_ECHO_WORDS - 1} words in a row from a lesson)",
+                        field,
+                    )
+                )
+                break
     return problems
 
 
