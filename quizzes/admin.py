@@ -40,7 +40,8 @@ class ItemForm(forms.ModelForm):
             self.add_error("skill", f"'{skill}' is not a skill of {course}: add it to the course's vocabulary first.")
         if isinstance(steps, dict):
             dimensions = dict(Dimension.objects.filter(course=course).values_list("key", "name")) if course else None
-            # The import's structure first, then the keying rules validate_course applies to the package.
+            # The import's structure first, then the keying rules validate_course applies to each step
+            # (validation.step_problems: one best, a harmful one, rationales, tag polarity against the grade, lengths).
             problems = item_problems(steps, dimensions) or [
                 f"{step_name(path)}: {problem}"
                 for path, step in grading.keyed_steps(steps)

@@ -155,6 +155,7 @@ def package_problems(package: CoursePackage, section: QuizSection) -> list[Probl
 
     problems.extend(client_name_problems(section))
     problems.extend(lesson_client_problems(package, section))
+    problems.extend(lesson_echo_problems(package, section))
 
     groups: dict[str, list[ItemSpec]] = defaultdict(list)
     for item in section.items:
@@ -294,9 +295,10 @@ LESSON_CLIENT = re.compile(r"(?<![\w-])([A-Z][^\W\d_]+(?:-[A-Z][^\W\d_]+)?), (\d
 
 
 def lesson_client_problems(package: CoursePackage, section: QuizSection) -> list[Problem]:
-    """The same rule for the clients of the lessons' worked examples: a lesson may meet an item's
-    client again (same name, same age), but a different person may not take that name, nor two
-    lessons give one name to two clients."""
+    """The same rule for the clients of the lessons' worked examples, and stricter: no item may meet a
+    lesson's example client, even with the same age, since the trainee has read the best reply in
+    the lesson and the item then tests recall, not judgement. Nor may a different person take an
+    item's client's name, nor two lessons give one name to two clients."""
     problems: list[Problem] = []
     items: dict[str, ItemSpec] = {}
     for item in section.items:
@@ -310,7 +312,17 @@ def lesson_client_problems(package: CoursePackage, section: QuizSection) -> list
                 name, age = match.group(1), int(match.group(2))
                 key = cues.fold(name)
                 item = items.get(key)
-                if item is not None and cues.client_age(item.vignette) != age:
+                if item is not None and cues.client_age(item.vignette) == age:
+                    problems.append(
+                        Problem(
+                            item.file,
+                            f"item {item.id}: its client {name}, {age}, is the example client of lesson "
+                            f"{lesson.id}, where the trainee reads a good reply; the item then tests recall, so "
+                            "give it a client and a scenario of its own",
+                            "vignette",
+                        )
+                    )
+                elif item is not None:
                     problems.append(
                         Problem(
                             lesson.file,
@@ -319,7 +331,7 @@ def lesson_client_problems(package: CoursePackage, section: QuizSection) -> list
                             "a first name of their own",
                         )
                     )
-                elif item is None and key in seen and seen[key][1] != age:
+                elif key in seen and seen[key][1] != age:
                     problems.append(
                         Problem(
                             lesson.file,
@@ -329,6 +341,57 @@ def lesson_client_problems(package: CoursePackage, section: QuizSection) -> list
                         )
                     )
                 seen.setdefault(key, (lesson.id, age))
+    return problems
+
+
+# A best reply or a client line that repeats this many words in a row from a lesson is the lesson's
+# worked example met again: the trainee recognises the reply instead of judging it.
+LESSON_ECHO_WORDS = 10
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(cues.fold(text.replace("\u2019", "'")))
+
+
+def _runs(words: list[str]) -> list[tuple[str, ...]]:
+    """Every run of LESSON_ECHO_WORDS words, in the order they appear."""
+    n = LESSON_ECHO_WORDS
+    return [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
+
+
+def lesson_echo_problems(package: CoursePackage, section: QuizSection) -> list[Problem]:
+    """An item whose client statement (or a branch's client reply) or whose best option repeats
+    LESSON_ECHO_WORDS words in a row from a lesson tests recall of that lesson's worked example;
+    the error names the item, the step, the lesson and the repeated words."""
+    lessons = [(lesson.id, set(_runs(_words(lesson.body)))) for module in package.modules for lesson in module.lessons]
+    problems: list[Problem] = []
+    for item in section.items:
+        if sessions.is_session(item.steps):
+            continue
+        lines = [("its client statement", "client_statement", item.client_statement)]
+        for path, step in grading.keyed_steps(item.steps):
+            if path:
+                lines.append((f"the client reply of {step_name(path)}", "options", step.get("client_reply") or ""))
+            for option in step.get("options", []):
+                if option.get("grade") == grading.BEST:
+                    lines.append((f"the best option of {step_name(path)}", "options", option.get("text") or ""))
+        for what, field, text in lines:
+            runs = _runs(_words(text))
+            for lesson_id, lesson_runs in lessons:
+                shared = next((run for run in runs if run in lesson_runs), None)
+                if shared is None:
+                    continue
+                problems.append(
+                    Problem(
+                        item.file,
+                        f'item {item.id}: {what} repeats lesson {lesson_id} word for word ("{" ".join(shared)}..."); '
+                        "the trainee would recognise the lesson's example instead of judging, so reword it "
+                        f"(at most {LESSON_ECHO_WORDS - 1} words in a row from a lesson)",
+                        field,
+                    )
+                )
+                break
     return problems
 
 

@@ -52,35 +52,35 @@ def start_quiz(page, module_slug):
 def test_the_three_worked_items_play_to_the_end(page, shipped_trainee, assert_accessible):
     log_in(page, "learner", PASSWORD)
 
-    # Priya's item (now Helen): write first, then the best reply opens a branch step with the client's next line.
+    # Priya's item (now Cerys): write first, then the best reply opens a branch step with the client's next line.
     start_quiz(page, "m4-noticing-ruptures")
-    page.get_by_text("Oh, the phone calls.").wait_for()
+    page.get_by_text("Oh, yes, you were probably right about that.").wait_for()
     assert page.locator("input[name=option]").count() == 0
     assert_accessible(page)
-    page.get_by_label("First, in your own words").fill("It sounds like the calls didn't sit right. Can we look?")
+    page.get_by_label("First, in your own words").fill("I wonder how what I said last week sat with you.")
     page.reload()  # a lost page keeps what was typed
-    assert page.get_by_label("First, in your own words").input_value().startswith("It sounds like the calls")
+    assert page.get_by_label("First, in your own words").input_value().startswith("I wonder how what I said")
     page.get_by_role("button", name="Save my reply and see the options").click()
     assert page.locator("input[name=option]").count() == 4
     assert_accessible(page)
     choose(page, best_text("m4-withdrawal-priya"), confidence="4")
     assert page.get_by_test_id("grade").inner_text() == "best"
-    assert "It felt like being handed homework" in page.content()
+    assert "It stung a bit, if I'm honest" in page.content()
     assert_accessible(page)
     page.get_by_role("link", name="Respond").click()
-    page.get_by_text("Sort of? It felt like being handed homework").first.wait_for()
+    page.get_by_text("It stung a bit, if I'm honest").first.wait_for()
     choose(page, best_text("m4-withdrawal-priya", "c"))
     page.get_by_role("link", name="See your results").click()
     assert page.get_by_test_id("score").inner_text() == "100%"
     assert page.get_by_test_id("outcome").inner_text() == "passed"
     assert_accessible(page)
-    page.get_by_label("Your reflection").fill("I notice I want to rescue the plan rather than hear her.")
+    page.get_by_label("Your reflection").fill("I notice I want to defend what I said rather than hear her.")
     page.get_by_label("Share with my instructors").check()
     page.get_by_role("button", name="Save reflection").click()
     assert "shared with your instructors" in page.get_by_test_id("reflection-status").inner_text()
     assert Reflection.objects.get(author=shipped_trainee).shared
 
-    # Tomas's item (now Declan): a harmful pick gets a clear, kind explanation and the best reply.
+    # Tomas's item (now Kieran): a harmful pick gets a clear, kind explanation and the best reply.
     start_quiz(page, "m5-repairing-ruptures")
     tomas = Item.objects.get(slug="m5-confrontation-tomas").steps
     harmful = next(o for o in tomas["options"] if o["grade"] == 0)
@@ -91,9 +91,9 @@ def test_the_three_worked_items_play_to_the_end(page, shipped_trainee, assert_ac
     page.get_by_role("link", name="See your results").click()
     assert page.get_by_test_id("outcome").inner_text() == "not passed"
 
-    # Mira's item (now Imogen): write first, then choose.
+    # Mira's item (now Halima): write first, then choose.
     start_quiz(page, "m6-here-and-now")
-    page.get_by_label("First, in your own words").fill("I'm not counting. What makes you expect that I would be?")
+    page.get_by_label("First, in your own words").fill("I mentioned my break. I wonder if that is part of this.")
     page.get_by_role("button", name="Save my reply and see the options").click()
     choose(page, best_text("m6-immediacy-mira"))
     assert page.get_by_test_id("grade").inner_text() == "best"

@@ -160,3 +160,52 @@ def test_every_attune_model_admin_keeps_free_text_out():
     attune = {m: a for m, a in admin.site._registry.items() if m._meta.app_label.startswith("attune_")}
     assert len(attune) >= 15
     assert [m._meta.label for m, a in attune.items() if not isinstance(a, NoFreeTextLookups)] == []
+
+
+@pytest.mark.parametrize(
+    "path, tags, message",
+    [
+        (
+            (3,),
+            {"empathy": "shows"},
+            "first step: option d is harmful but shows empathy; a harmful reply breaks the dimensions it touches",
+        ),
+        ((2,), {"warmth": "shows"}, "first step: option c is weak but only shows warmth; tag the dimension it breaks"),
+        (
+            (0, "next", 0),
+            {"empathy": "breaks"},
+            "step a: option a is the best reply but breaks empathy",
+        ),
+    ],
+)
+def test_item_form_refuses_tags_whose_polarity_contradicts_the_grade(quiz, path, tags, message):
+    # The same rule validate_course applies to a package (quizzes/validation.polarity_problems).
+    item = Item.objects.get(slug="priya")
+    steps = json.loads(json.dumps(item.steps))
+    options = steps["options"]
+    target = options[path[0]] if len(path) == 1 else options[path[0]][path[1]]["options"][path[2]]
+    target["dimensions"] = tags
+    form = ItemForm(data=form_data(item, steps=json.dumps(steps)), instance=item)
+    assert not form.is_valid()
+    assert form.errors["steps"] == [message]
+    assert Item.objects.get(slug="priya").steps == item.steps
+
+
+def test_admin_change_page_shows_the_polarity_error_and_keeps_the_item(client, quiz):
+    client.force_login(UserFactory(username="staff", is_staff=True, is_superuser=True))
+    item = Item.objects.get(slug="priya")
+    url = reverse("admin:attune_quizzes_item_change", args=[item.pk])
+
+    def post(steps):
+        data = {key: "" if value is None else value for key, value in form_data(item, steps=json.dumps(steps)).items()}
+        return client.post(url, {key: value for key, value in data.items() if value is not False})  # unticked: absent
+
+    steps = json.loads(json.dumps(item.steps))
+    steps["options"][3]["dimensions"] = {"warmth": "shows"}
+    response = post(steps)
+    assert response.status_code == 200  # the form again, not the redirect after a save
+    assert "option d is harmful but shows warmth" in response.content.decode()
+    assert Item.objects.get(pk=item.pk).steps == item.steps
+    steps["options"][3]["dimensions"] = {"warmth": "breaks"}
+    assert post(steps).status_code == 302  # the same post with the polarity corrected saves
+    assert Item.objects.get(pk=item.pk).steps["options"][3]["dimensions"] == {"warmth": "breaks"}

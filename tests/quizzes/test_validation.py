@@ -284,7 +284,6 @@ def test_two_clients_with_one_first_name_are_caught_naming_both_items(make_valid
             "Ada, 40, says she is fine.",
             "its example client Ada, 40, shares a first name with the client of item m1-ada",
         ),
-        ("Ada, 71, says she is fine.", None),  # the item's client, met again in the lesson
         ("Psychotherapy, 55(4), is a journal.", None),
     ],
 )
@@ -298,6 +297,18 @@ def test_a_lessons_example_client_may_not_take_an_items_clients_name(make_valid_
         assert found == [
             f"{LESSON}: lesson basics-first: {problem} (aged 71); give each client a first name of their own"
         ]
+
+
+def test_an_item_may_not_meet_a_lessons_example_client_again(make_valid_package):
+    # Same name and age: the item's client is the lesson's worked example, whose good reply the
+    # trainee has read, so the item would test recall. The error names the item, in its file.
+    body = VALID_LESSON_PARAGRAPH * 6 + "Ada, 71, says she is fine (Bordin, 1979) {evidence=opinion}.\n"
+    lines, error = validate(make_valid_package({LESSON: valid_lesson(body)}))
+    assert error is not None and error.startswith("1 problem(s) in ")
+    assert problem_lines(lines) == [
+        f"{ADA}: vignette: item m1-ada: its client Ada, 71, is the example client of lesson basics-first, where "
+        "the trainee reads a good reply; the item then tests recall, so give it a client and a scenario of its own"
+    ]
 
 
 def test_two_lessons_may_not_give_one_name_to_two_clients(make_valid_package):
@@ -432,3 +443,44 @@ def test_summary_reports_each_cue_for_best_and_other_options(make_valid_package)
         "0% of best vs 9% of other options end with '?', 0% of best vs 0% of other options use the client's name, "
         "0% of best vs 9% of other options hold an intensifier, 1 facts"
     )
+
+
+# An item may not repeat a lesson's worked example word for word.
+
+ECHO_BEST = "Can we pause here? I sense that something between us has shifted."
+
+
+@pytest.mark.parametrize(
+    "example, echoed",
+    [
+        ("One reply is to pause here: I sense that something between us has shifted", True),  # 10 words in a row
+        ("One reply is to pause: I sense that something between us has shifted", False),  # 8 in a row
+    ],
+)
+def test_a_best_option_that_repeats_a_lessons_example_is_caught(make_valid_package, example, echoed):
+    item = valid_item("m1-priya", write_first=True)
+    item["options"][1]["text"] = ECHO_BEST
+    body = VALID_LESSON_PARAGRAPH * 6 + example + " (Bordin, 1979) {evidence=opinion}.\n"
+    lines, error = validate(make_valid_package({PRIYA: item, LESSON: valid_lesson(body)}))
+    if not echoed:
+        assert error is None and problem_lines(lines) == []
+        return
+    assert problem_lines(lines) == [
+        f"{PRIYA}: options: item m1-priya: the best option of first step repeats lesson basics-first word for word "
+        '("pause here i sense that something between us has shifted..."); the trainee would recognise the '
+        "lesson's example instead of judging, so reword it (at most 9 words in a row from a lesson)"
+    ]
+
+
+def test_a_client_statement_or_reply_taken_from_a_lesson_is_caught(make_valid_package):
+    quote = "Honestly? It felt like I was your project, and you were disappointed in me."
+    item = valid_branch_item("m1-tomas")
+    item["client_statement"] = quote
+    item["options"][1]["next"]["client_reply"] = quote
+    body = VALID_LESSON_PARAGRAPH * 6 + f'A client says: "{quote}" (Bordin, 1979) {{evidence=opinion}}.\n'
+    lines, error = validate(make_valid_package({TOMAS: item, LESSON: valid_lesson(body)}))
+    assert error is not None
+    assert [line.split(" word for word")[0] for line in problem_lines(lines)] == [
+        f"{TOMAS}: client_statement: item m1-tomas: its client statement repeats lesson basics-first",
+        f"{TOMAS}: options: item m1-tomas: the client reply of step b repeats lesson basics-first",
+    ]
