@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import DateTimeField, FloatField, Q, QuerySet, Value
 from django.utils.translation import gettext
 
 from . import rules, structure
@@ -121,29 +123,10 @@ class CourseOutline:
 
 def course_outlines(user, courses: list[Course]) -> list[CourseOutline]:
     """Modules, lessons, locks and progress for several courses: the structure from the cache (three
-    queries on a miss, lesson bodies never loaded), then two queries of the trainee's own state."""
+    queries on a miss, lesson bodies never loaded), then one query of the trainee's own state."""
     by_course = structure.course_modules(courses)
     modules = [m for c in courses for m in by_course[c.pk]]
-    progress = (
-        {
-            row.lesson_id: row
-            for row in LessonProgress.objects.filter(
-                user=user, lesson_id__in=[lesson.pk for m in modules for lesson in m.lesson_list]
-            ).only("lesson_id", "completed_at", "last_opened_at")
-        }
-        if user.is_authenticated
-        else {}
-    )
-    results = (
-        {
-            r.module_id: r
-            for r in ModuleResult.objects.filter(user=user, module_id__in=[m.pk for m in modules]).only(
-                "module_id", "best_score", "passed_at"
-            )
-        }
-        if user.is_authenticated
-        else {}
-    )
+    progress, results = _own_state(user, modules) if user.is_authenticated else ({}, {})
 
     states: dict[int, ModuleState] = {}
     for module in modules:
@@ -176,7 +159,37 @@ def course_outlines(user, courses: list[Course]) -> list[CourseOutline]:
     return [outlines[c.pk] for c in courses]
 
 
-def _continue_lesson(outline: CourseOutline, progress: dict[int, LessonProgress]) -> Lesson | None:
+class _Progress(NamedTuple):
+    completed_at: datetime | None
+    last_opened_at: datetime | None
+
+
+class _Result(NamedTuple):
+    passed_at: datetime | None
+    best_score: float | None
+
+
+def _own_state(user, modules: list[Module]) -> tuple[dict[int, _Progress], dict[int, _Result]]:
+    """The trainee's lesson progress and module results in these modules, in one query (UNION ALL):
+    the per-request work of every outline, so one round trip fewer on every page and API call."""
+    lessons = LessonProgress.objects.filter(
+        user=user, lesson_id__in=[lesson.pk for m in modules for lesson in m.lesson_list]
+    ).values_list(
+        Value("lesson"), "lesson_id", "completed_at", "last_opened_at", Value(None, output_field=FloatField())
+    )
+    results = ModuleResult.objects.filter(user=user, module_id__in=[m.pk for m in modules]).values_list(
+        Value("module"), "module_id", "passed_at", Value(None, output_field=DateTimeField()), "best_score"
+    )
+    progress, outcomes = {}, {}
+    for kind, pk, at, opened_at, score in lessons.union(results, all=True):
+        if kind == "lesson":
+            progress[pk] = _Progress(at, opened_at)
+        else:
+            outcomes[pk] = _Result(at, score)
+    return progress, outcomes
+
+
+def _continue_lesson(outline: CourseOutline, progress: dict[int, _Progress]) -> Lesson | None:
     """The last lesson opened but not finished, else the first unfinished lesson that is open."""
     open_lessons = [s for m in outline.modules if not m.locked for s in m.lessons]
     started = [s for s in open_lessons if s.opened and not s.completed]

@@ -37,8 +37,12 @@ def cache_key(course: Course) -> str:
 
 
 def _fetch(course_ids: list[int]) -> dict[int, list[Module]]:
+    # A module's one-to-one extensions (quizzes' Quiz) ride with the structure: they bump the
+    # version when they change, and a shared module never loads one lazily for everyone after.
+    extensions = [r.name for r in Module._meta.related_objects if r.one_to_one]
     modules = (
         Module.objects.filter(course_id__in=course_ids, is_active=True)
+        .select_related(*extensions)
         .order_by("course_id", "order")
         .prefetch_related(
             Prefetch("lessons", queryset=Lesson.objects.filter(is_active=True).only(*LESSON_FIELDS).order_by("order")),
@@ -77,6 +81,12 @@ def course_modules(courses: list[Course]) -> dict[int, list[Module]]:
 def bump(course_id: int | None) -> None:
     if course_id is not None:
         Course.objects.filter(pk=course_id).update(structure_version=F("structure_version") + 1)
+
+
+def extension_changed(sender, instance, **kwargs) -> None:
+    """For a module's one-to-one extension (connected by its app): its change moves the version."""
+    module = Module.objects.filter(pk=instance.module_id).values_list("course_id", flat=True).first()
+    bump(module)
 
 
 def _module_changed(sender, instance: Module, **kwargs) -> None:

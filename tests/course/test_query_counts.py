@@ -11,21 +11,21 @@ from course import structure
 from course.models import Course, Lesson, Module
 
 PAGES = [
-    # session, user, visible courses, lesson progress, module results (+ the page's own), and the
+    # session, user, visible courses, lesson progress and module results in one UNION (+ the page's own), and the
     # nav's unread notifications count on every page (issue 11)
     # + the home's panels: the quiz to pass, an instructor's comment, the review forecast
-    ("course:my_courses", [], 9),
-    ("course:module", ["relationship", "first"], 6),  # a module without a quiz: no panel queries
+    ("course:my_courses", [], 8),
+    ("course:module", ["relationship", "first"], 5),  # a module without a quiz: no panel queries
     # + lesson progress get-or-create and touch, the one body shown
-    ("course:lesson", ["relationship", "first-1"], 9),
+    ("course:lesson", ["relationship", "first-1"], 8),
 ]
 API = [
-    ("/api/v1/courses/", 3),
-    ("/api/v1/courses/relationship/", 3),
-    ("/api/v1/courses/relationship/modules/", 3),
-    ("/api/v1/courses/relationship/modules/first/", 3),
-    ("/api/v1/courses/relationship/lessons/first-1/", 6),  # + open the lesson (two), its body
-    ("/api/v1/progress/", 3),
+    ("/api/v1/courses/", 2),
+    ("/api/v1/courses/relationship/", 2),
+    ("/api/v1/courses/relationship/modules/", 2),
+    ("/api/v1/courses/relationship/modules/first/", 2),
+    ("/api/v1/courses/relationship/lessons/first-1/", 5),  # + open the lesson (two), its body
+    ("/api/v1/progress/", 2),
 ]
 
 

@@ -202,19 +202,20 @@ def test_current_step_and_answer_run_in_a_fixed_number_of_queries(
 ):
     attempt_id = started["id"]
     api_client.post(f"/api/v1/attempts/{attempt_id}/reply/", {"item": "priya", "text": "Hm?"}, format="json")
-    # Each of these checks the module's lock first: the course outline's 5 queries.
-    with django_assert_max_num_queries(6 + 5):
+    # Each of these checks the module's lock first: the course outline's 4 queries (progress and
+    # results in one UNION). The current step then: token, attempt, item, the written reply.
+    with django_assert_max_num_queries(4 + 4):
         api_client.get(f"/api/v1/attempts/{attempt_id}/")
     # A skill's first answer: attempt, item, the write-first check, savepoint, claim, answer,
     # the card (one INSERT ... ON CONFLICT DO NOTHING), its log, release (issue 12: at most 12),
     # and the skill's new practice level (issue 14: select, savepoint, insert, release).
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         answer(api_client, attempt_id, "priya", "a")
-    with django_assert_max_num_queries(7 + 5):  # a branch step also reads the answers that led to it
+    with django_assert_max_num_queries(4 + 5):  # a branch step also reads the answers that led to it
         api_client.get(f"/api/v1/attempts/{attempt_id}/")
     # A plain answer: attempt, item, savepoint, claim, answer, release, and the practice level
     # (issue 14: select for update, update) (issue 12: at most 8).
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         answer(api_client, attempt_id, "priya", "a", step="a")
 
 
