@@ -149,14 +149,17 @@ def _apply_package(package: CoursePackage) -> ImportReport:
     return report
 
 
-def lesson_open(user, lesson: Lesson) -> LessonProgress:
+def lesson_open(user, lesson: Lesson) -> None:
+    """Record that the trainee opened the lesson: one upsert (INSERT ... ON CONFLICT DO UPDATE of
+    last_opened_at only), so the first opening and any completion time are kept, and two first
+    openings racing still make one row."""
     now = timezone.now()
-    progress, created = LessonProgress.objects.get_or_create(
-        user=user, lesson=lesson, defaults={"first_opened_at": now, "last_opened_at": now}
+    LessonProgress.objects.bulk_create(
+        [LessonProgress(user=user, lesson=lesson, first_opened_at=now, last_opened_at=now)],
+        update_conflicts=True,
+        unique_fields=["user", "lesson"],
+        update_fields=["last_opened_at"],
     )
-    if not created:
-        LessonProgress.objects.filter(pk=progress.pk).update(last_opened_at=now)
-    return progress
 
 
 def lesson_complete(user, lesson: Lesson) -> LessonProgress:

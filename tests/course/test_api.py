@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -103,3 +105,22 @@ def test_schema_and_docs_are_served(client):
     body = schema.content.decode()
     assert "/api/v1/courses/{course}/lessons/{lesson}/complete/" in body
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_reopening_a_lesson_moves_only_its_last_opening(api_client, trainee, course_with_lessons):
+    import time_machine
+    from django.utils import timezone
+
+    from course.models import LessonProgress
+
+    url = "/api/v1/courses/relationship/lessons/first-1/"
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        assert api_client.get(url).status_code == 200
+        api_client.post(url + "complete/")
+    with time_machine.travel(start + timedelta(hours=3), tick=False):
+        assert api_client.get(url).status_code == 200
+    row = LessonProgress.objects.get(user=trainee, lesson__slug="first-1")
+    assert row.first_opened_at == start and row.completed_at == start
+    assert row.last_opened_at == start + timedelta(hours=3)
+    assert LessonProgress.objects.filter(user=trainee).count() == 1

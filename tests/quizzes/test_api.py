@@ -232,3 +232,18 @@ def test_what_follows_a_skills_first_answer_commit(api_client, started, django_c
             callback()
     # the lacking facts, their bulk INSERT, the reminder preference (get-or-create) and its note
     assert len(queries.captured_queries) <= 7
+
+
+def test_a_changed_quiz_moves_the_course_structure_on(api_client, quiz):
+    """The module's quiz rides with the cached structure, so saving it must move the version."""
+    from course import structure
+    from course.models import Course
+
+    course = Course.objects.get(pk=quiz.module.course_id)
+    modules = structure.course_modules([course])[course.pk]
+    assert next(m for m in modules if m.pk == quiz.module_id).quiz.pass_threshold == quiz.pass_threshold
+    quiz.pass_threshold = 0.9
+    quiz.save()
+    course.refresh_from_db()
+    modules = structure.course_modules([course])[course.pk]
+    assert next(m for m in modules if m.pk == quiz.module_id).quiz.pass_threshold == 0.9
