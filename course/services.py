@@ -150,15 +150,14 @@ def _apply_package(package: CoursePackage) -> ImportReport:
 
 
 def lesson_open(user, lesson: Lesson) -> None:
-    """Record that the trainee opened the lesson: one upsert (INSERT ... ON CONFLICT DO UPDATE of
-    last_opened_at only), so the first opening and any completion time are kept, and two first
-    openings racing still make one row."""
+    """Record that the trainee opened the lesson. A reopening (the common case) is one UPDATE in
+    autocommit, no transaction around it; only a first opening goes on to create the row, and two
+    first openings racing still make one."""
     now = timezone.now()
-    LessonProgress.objects.bulk_create(
-        [LessonProgress(user=user, lesson=lesson, first_opened_at=now, last_opened_at=now)],
-        update_conflicts=True,
-        unique_fields=["user", "lesson"],
-        update_fields=["last_opened_at"],
+    if LessonProgress.objects.filter(user=user, lesson=lesson).update(last_opened_at=now):
+        return
+    LessonProgress.objects.get_or_create(
+        user=user, lesson=lesson, defaults={"first_opened_at": now, "last_opened_at": now}
     )
 
 

@@ -16,7 +16,7 @@ PAGES = [
     # + the home's panels: the quiz to pass, an instructor's comment, the review forecast
     ("course:my_courses", [], 8),
     ("course:module", ["relationship", "first"], 5),  # a module without a quiz: no panel queries
-    # + lesson progress opened (one upsert), the one body shown
+    # + lesson progress reopened (one UPDATE), the one body shown
     ("course:lesson", ["relationship", "first-1"], 7),
 ]
 API = [
@@ -24,7 +24,7 @@ API = [
     ("/api/v1/courses/relationship/", 2),
     ("/api/v1/courses/relationship/modules/", 2),
     ("/api/v1/courses/relationship/modules/first/", 2),
-    ("/api/v1/courses/relationship/lessons/first-1/", 4),  # + open the lesson (one upsert), its body
+    ("/api/v1/courses/relationship/lessons/first-1/", 4),  # + reopen the lesson (one UPDATE), its body
     ("/api/v1/progress/", 2),
 ]
 
