@@ -105,16 +105,28 @@ def overdue_reviews_by_trainee(cohort: Cohort, now: datetime) -> dict[int, int]:
     return dict(rows)
 
 
-def mastery_by_trainee(cohort: Cohort) -> dict[tuple[int, str], mastery_rules.Mastery]:
+def course_items(course_id: int) -> dict[int, tuple[str, bool]]:
+    """Every item of the course (active or not): pk -> (skill, is_active)."""
+    return {pk: (skill, active) for pk, skill, active in Item.objects.filter(course_id=course_id).values_list(
+        "pk", "skill", "is_active")}  # fmt: skip
+
+
+def mastery_by_trainee(
+    cohort: Cohort, items: dict[int, tuple[str, bool]] | None = None
+) -> dict[tuple[int, str], mastery_rules.Mastery]:
     """quizzes.review.mastery's rule for every (trainee, skill) of the cohort, in two queries:
-    first-step answers in quizzes and spaced reviews, the same picks the trainee's own page uses."""
+    first-step answers in quizzes and spaced reviews, the same picks the trainee's own page uses.
+
+    Answers are matched to the course's item ids, not joined to the item table: on freshly
+    loaded data (no statistics yet) that join made PostgreSQL loop over items x trainees."""
     trainee_ids = _trainee_ids(cohort)
+    items = items if items is not None else course_items(cohort.course_id)
     picks: dict[tuple[int, str], list[mastery_rules.Pick]] = defaultdict(list)
-    answers = Answer.objects.filter(
-        attempt__user__in=trainee_ids, step_path="", item__course_id=cohort.course_id
-    ).values_list("attempt__user_id", "item__skill", "item_id", "grade", "answered_at")
-    for user_id, skill, item_id, grade, at in answers:
-        picks[(user_id, skill)].append(mastery_rules.Pick(item_id, grade, at))
+    answers = Answer.objects.filter(attempt__user__in=trainee_ids, step_path="", item_id__in=list(items)).values_list(
+        "attempt__user_id", "item_id", "grade", "answered_at"
+    )
+    for user_id, item_id, grade, at in answers:
+        picks[(user_id, items[item_id][0])].append(mastery_rules.Pick(item_id, grade, at))
     reviews = ReviewLog.objects.filter(
         user__in=trainee_ids,
         source=ReviewLog.REVIEW,
@@ -272,9 +284,11 @@ def cohort_dashboard(
         .annotate(n=Count("id"), last=Max("started_at"))
         .order_by()
     }
-    skill_rows = list(
-        Answer.objects.filter(attempt__user__in=trainee_ids, item__course_id=course_id)
-        .values("attempt__user_id", "item__skill")
+    items = course_items(course_id)
+    # Grouped by item, not joined to the item table (see mastery_by_trainee); summed by skill below.
+    item_rows = (
+        Answer.objects.filter(attempt__user__in=trainee_ids, item_id__in=list(items))
+        .values("attempt__user_id", "item_id")
         .annotate(
             earned=Sum("grade"),
             steps=Count("id"),
@@ -283,9 +297,19 @@ def cohort_dashboard(
         )
         .order_by()
     )
-    mastery = mastery_by_trainee(cohort)
+    by_skill: dict[tuple[int, str], dict] = {}
+    for row in item_rows:
+        key = (row["attempt__user_id"], items[row["item_id"]][0])
+        total = by_skill.setdefault(key, {"earned": 0, "steps": 0, "harmful": 0, "last": None})
+        total["earned"] += row["earned"] or 0
+        total["steps"] += row["steps"]
+        total["harmful"] += row["harmful"]
+        if row["last"] and (total["last"] is None or row["last"] > total["last"]):
+            total["last"] = row["last"]
+    skill_rows = [{"attempt__user_id": u, "item__skill": k, **v} for (u, k), v in by_skill.items()]
+    mastery = mastery_by_trainee(cohort, items)
     names = _skill_names(course_id)
-    skills = _skills_in_course(course_id, names)
+    skills = _skills_in_course(items, names)
     overdue = overdue_reviews_by_trainee(cohort, now)
     limits = thresholds()
 
@@ -381,8 +405,8 @@ def _skill_names(course_id: int) -> dict[str, str]:
     return dict(Skill.objects.filter(course_id=course_id).order_by("order", "key").values_list("key", "name"))
 
 
-def _skills_in_course(course_id: int, names: dict[str, str]) -> list[str]:
-    used = set(Item.objects.filter(course_id=course_id, is_active=True).values_list("skill", flat=True).distinct())
+def _skills_in_course(items: dict[int, tuple[str, bool]], names: dict[str, str]) -> list[str]:
+    used = {skill for skill, active in items.values() if active}
     ordered = [s for s in names if s in used]
     return ordered + sorted(used - set(ordered))
 
