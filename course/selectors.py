@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import DateTimeField, FloatField, Q, QuerySet, Value
 from django.utils.translation import gettext
 
 from . import rules, structure
-from .models import Course, Lesson, LessonProgress, Module, ModuleResult
+from .models import Cohort, Course, Enrollment, Lesson, LessonProgress, Module, ModuleResult
 
 VIEW_ALL_COHORTS = "attune_course.view_all_cohorts"
 
@@ -34,7 +36,11 @@ def courses_visible_to(user) -> QuerySet[Course]:
         return Course.objects.none()
     if sees_every_cohort(user):
         return Course.objects.all()
-    return Course.objects.filter(Q(cohorts__enrollments__user=user) | Q(cohorts__instructors=user)).distinct()
+    # Two indexed subqueries rather than joins with OR and DISTINCT, which scan every enrollment.
+    return Course.objects.filter(
+        Q(pk__in=Enrollment.objects.filter(user=user).values("cohort__course_id"))
+        | Q(pk__in=Cohort.objects.filter(instructors=user).values("course_id"))
+    )
 
 
 @dataclass
@@ -133,29 +139,10 @@ class CourseOutline:
 
 def course_outlines(user, courses: list[Course]) -> list[CourseOutline]:
     """Modules, lessons, locks and progress for several courses: the structure from the cache (three
-    queries on a miss, lesson bodies never loaded), then two queries of the trainee's own state."""
+    queries on a miss, lesson bodies never loaded), then one query of the trainee's own state."""
     by_course = structure.course_modules(courses)
     modules = [m for c in courses for m in by_course[c.pk]]
-    progress = (
-        {
-            row.lesson_id: row
-            for row in LessonProgress.objects.filter(
-                user=user, lesson_id__in=[lesson.pk for m in modules for lesson in m.lessons.all()]
-            ).only("lesson_id", "completed_at", "last_opened_at")
-        }
-        if user.is_authenticated
-        else {}
-    )
-    results = (
-        {
-            r.module_id: r
-            for r in ModuleResult.objects.filter(user=user, module_id__in=[m.pk for m in modules]).only(
-                "module_id", "best_score", "passed_at"
-            )
-        }
-        if user.is_authenticated
-        else {}
-    )
+    progress, results = _own_state(user, modules) if user.is_authenticated else ({}, {})
 
     states: dict[int, ModuleState] = {}
     for module in modules:
@@ -168,14 +155,14 @@ def course_outlines(user, courses: list[Course]) -> list[CourseOutline]:
                     lesson.pk in progress and progress[lesson.pk].completed_at is not None,
                     lesson.pk in progress,
                 )
-                for lesson in module.lessons.all()
+                for lesson in module.lesson_list
             ],
             locked_by=[],
             quiz_passed=bool(result and result.passed_at),
             best_score=result.best_score if result else None,
         )
     for state in states.values():
-        state.locked_by = [p for p in state.module.prerequisites.all() if p.pk in states and not states[p.pk].completed]
+        state.locked_by = [p for p in state.module.prerequisite_list if p.pk in states and not states[p.pk].completed]
         state.locks = [
             (p, p.quiz_required and states[p.pk].lessons_read and not states[p.pk].quiz_passed) for p in state.locked_by
         ]
@@ -188,7 +175,37 @@ def course_outlines(user, courses: list[Course]) -> list[CourseOutline]:
     return [outlines[c.pk] for c in courses]
 
 
-def _continue_lesson(outline: CourseOutline, progress: dict[int, LessonProgress]) -> Lesson | None:
+class _Progress(NamedTuple):
+    completed_at: datetime | None
+    last_opened_at: datetime | None
+
+
+class _Result(NamedTuple):
+    passed_at: datetime | None
+    best_score: float | None
+
+
+def _own_state(user, modules: list[Module]) -> tuple[dict[int, _Progress], dict[int, _Result]]:
+    """The trainee's lesson progress and module results in these modules, in one query (UNION ALL):
+    the per-request work of every outline, so one round trip fewer on every page and API call."""
+    lessons = LessonProgress.objects.filter(
+        user=user, lesson_id__in=[lesson.pk for m in modules for lesson in m.lesson_list]
+    ).values_list(
+        Value("lesson"), "lesson_id", "completed_at", "last_opened_at", Value(None, output_field=FloatField())
+    )
+    results = ModuleResult.objects.filter(user=user, module_id__in=[m.pk for m in modules]).values_list(
+        Value("module"), "module_id", "passed_at", Value(None, output_field=DateTimeField()), "best_score"
+    )
+    progress, outcomes = {}, {}
+    for kind, pk, at, opened_at, score in lessons.union(results, all=True):
+        if kind == "lesson":
+            progress[pk] = _Progress(at, opened_at)
+        else:
+            outcomes[pk] = _Result(at, score)
+    return progress, outcomes
+
+
+def _continue_lesson(outline: CourseOutline, progress: dict[int, _Progress]) -> Lesson | None:
     """The last lesson opened but not finished, else the first unfinished lesson that is open."""
     open_lessons = [s for m in outline.modules if not m.locked for s in m.lessons]
     started = [s for s in open_lessons if s.opened and not s.completed]

@@ -149,14 +149,16 @@ def _apply_package(package: CoursePackage) -> ImportReport:
     return report
 
 
-def lesson_open(user, lesson: Lesson) -> LessonProgress:
+def lesson_open(user, lesson: Lesson) -> None:
+    """Record that the trainee opened the lesson. A reopening (the common case) is one UPDATE in
+    autocommit, no transaction around it; only a first opening goes on to create the row, and two
+    first openings racing still make one."""
     now = timezone.now()
-    progress, created = LessonProgress.objects.get_or_create(
+    if LessonProgress.objects.filter(user=user, lesson=lesson).update(last_opened_at=now):
+        return
+    LessonProgress.objects.get_or_create(
         user=user, lesson=lesson, defaults={"first_opened_at": now, "last_opened_at": now}
     )
-    if not created:
-        LessonProgress.objects.filter(pk=progress.pk).update(last_opened_at=now)
-    return progress
 
 
 def lesson_complete(user, lesson: Lesson) -> LessonProgress:

@@ -5,6 +5,9 @@ Every save or delete of a module or lesson, and every change of prerequisites (t
 admin, a shell), bumps Course.structure_version in the same transaction, so the cache key of a
 changed course moves on when the change commits; stale entries simply expire. The cache is
 Django's (LocMem unless the host configures another): per process is fine, the key is in the DB.
+In front of it each process keeps the unpickled structures it has seen, by the same key: LocMem
+pickles, and unpickling 31 lessons cost more than the trainee's own queries. Callers must not
+mutate what they get (copy a lesson before setting per-request attributes on it).
 """
 
 from __future__ import annotations
@@ -19,6 +22,13 @@ from .models import Course, Lesson, Module
 LESSON_FIELDS = ("id", "module_id", "slug", "title", "order", "estimated_minutes", "objectives", "key_terms",
                  "references", "is_active")  # fmt: skip
 TIMEOUT = 24 * 3600
+LOCAL_MAX = 256  # structures kept unpickled per process; a course version is a few KB
+_local: dict[str, list[Module]] = {}
+
+
+def forget() -> None:
+    """Drop this process's unpickled structures (tests do, with the cache, between tests)."""
+    _local.clear()
 
 
 def cache_key(course: Course) -> str:
@@ -27,8 +37,12 @@ def cache_key(course: Course) -> str:
 
 
 def _fetch(course_ids: list[int]) -> dict[int, list[Module]]:
+    # A module's one-to-one extensions (quizzes' Quiz) ride with the structure: they bump the
+    # version when they change, and a shared module never loads one lazily for everyone after.
+    extensions = [r.name for r in Module._meta.related_objects if r.one_to_one]
     modules = (
         Module.objects.filter(course_id__in=course_ids, is_active=True)
+        .select_related(*extensions)
         .order_by("course_id", "order")
         .prefetch_related(
             Prefetch("lessons", queryset=Lesson.objects.filter(is_active=True).only(*LESSON_FIELDS).order_by("order")),
@@ -37,6 +51,9 @@ def _fetch(course_ids: list[int]) -> dict[int, list[Module]]:
     )
     found: dict[int, list[Module]] = {pk: [] for pk in course_ids}
     for module in modules:
+        # Plain lists: each .all() on a prefetched relation builds a new QuerySet, on every request.
+        module.lesson_list = list(module.lessons.all())
+        module.prerequisite_list = list(module.prerequisites.all())
         found[module.course_id].append(module)
     return found
 
@@ -45,19 +62,31 @@ def course_modules(courses: list[Course]) -> dict[int, list[Module]]:
     """Each course's active modules with lessons and prerequisites prefetched: from the cache, or
     in three queries for all the courses it missed."""
     keys = {cache_key(c): c for c in courses}
-    hits = cache.get_many(list(keys))
-    found = {keys[k].pk: v for k, v in hits.items()}
-    missing = [c for k, c in keys.items() if k not in hits]
+    found = {c.pk: _local[k] for k, c in keys.items() if k in _local}
+    if len(found) == len(keys):
+        return found
+    hits = cache.get_many([k for k in keys if k not in _local])
+    found.update({keys[k].pk: v for k, v in hits.items()})
+    missing = [c for c in keys.values() if c.pk not in found]
     if missing:
         fetched = _fetch([c.pk for c in missing])
         cache.set_many({cache_key(c): fetched[c.pk] for c in missing}, TIMEOUT)
         found.update(fetched)
+    if len(_local) + len(keys) > LOCAL_MAX:
+        _local.clear()
+    _local.update({k: found[c.pk] for k, c in keys.items()})
     return found
 
 
 def bump(course_id: int | None) -> None:
     if course_id is not None:
         Course.objects.filter(pk=course_id).update(structure_version=F("structure_version") + 1)
+
+
+def extension_changed(sender, instance, **kwargs) -> None:
+    """For a module's one-to-one extension (connected by its app): its change moves the version."""
+    module = Module.objects.filter(pk=instance.module_id).values_list("course_id", flat=True).first()
+    bump(module)
 
 
 def _module_changed(sender, instance: Module, **kwargs) -> None:

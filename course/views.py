@@ -1,3 +1,5 @@
+import copy
+
 from django.contrib.auth import get_user_model, logout
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, StreamingHttpResponse
@@ -59,7 +61,8 @@ def lesson_detail(request, course, lesson):
             request, "attune/course/module_detail.html", {"outline": outline, "state": module_state}, status=403
         )
     services.lesson_open(request.user, lesson_state.lesson)
-    lesson_state.lesson.body_html = selectors.lesson_body(lesson_state.lesson)
+    lesson = copy.copy(lesson_state.lesson)  # the cached structure's lesson is shared: never mutate it
+    lesson.body_html = selectors.lesson_body(lesson)
     previous, following = outline.lesson_neighbours(lesson_state.lesson)
     # From a module's last lesson, "Next" leads through the module's quiz once the lessons are read.
     quiz_next = None
@@ -72,7 +75,7 @@ def lesson_detail(request, course, lesson):
             "outline": outline,
             "module_state": module_state,
             "lesson_state": lesson_state,
-            "lesson": lesson_state.lesson,
+            "lesson": lesson,
             "previous": previous,
             "next": following,
             "quiz_next": quiz_next,

@@ -21,3 +21,13 @@ class QuizzesConfig(AppConfig):
         register_module_next(module_next)
         register_home_panel(home_panel)
         register_quizzes()
+
+        # A module's quiz is part of course's cached structure: a changed quiz moves its version.
+        from django.db.models.signals import post_delete, post_save
+
+        from course.structure import extension_changed
+
+        from .models import Quiz
+
+        for signal in (post_save, post_delete):
+            signal.connect(extension_changed, sender=Quiz, dispatch_uid=f"attune-structure-quiz-{signal is post_save}")

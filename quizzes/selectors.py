@@ -48,7 +48,12 @@ def current_step(attempt: Attempt) -> CurrentStep:
     if not attempt.is_open:
         return CurrentStep(attempt, "done", item_count=count, item_number=count)
     item = Item.objects.get(pk=attempt.item_ids[attempt.position])
-    reply = FreeReply.objects.filter(attempt=attempt, item=item).values_list("text", flat=True).first()
+    # Only a write-first item takes a written reply (services refuse one elsewhere): no query otherwise.
+    reply = (
+        FreeReply.objects.filter(attempt=attempt, item=item).values_list("text", flat=True).first()
+        if item.write_first
+        else None
+    )
     base = {"item": item, "item_number": attempt.position + 1, "item_count": count, "free_reply": reply}
     if item.write_first and not attempt.step_path and reply is None:
         return CurrentStep(attempt, "write", client_line=item.client_statement, **base)
@@ -59,7 +64,7 @@ def current_step(attempt: Attempt) -> CurrentStep:
         step_path=attempt.step_path,
         client_line=step.get("client_reply") or item.client_statement,
         options=grading.shuffled_options(step, attempt.seed, item.slug, attempt.step_path),
-        previous_lines=_conversation_so_far(attempt, item),
+        previous_lines=_conversation_so_far(attempt, item) if attempt.step_path else [],  # none before the root
         state=step.get("state") if attempt.quiz.show_state else None,
         **base,
     )

@@ -219,7 +219,7 @@ def result(request, attempt_id):
         opened = [
             state.module
             for state in outline.modules
-            if not state.locked and any(p.pk == quiz.module_id for p in state.module.prerequisites.all())
+            if not state.locked and any(p.pk == quiz.module_id for p in state.module.prerequisite_list)
         ]
     return render(
         request,

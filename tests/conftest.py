@@ -365,6 +365,10 @@ def _fresh_cache():
     """Each test starts with an empty cache: the database is rolled back between tests, the cache is not."""
     from django.core.cache import cache
 
+    from course import structure
+
     cache.clear()
+    structure.forget()
     yield
     cache.clear()
+    structure.forget()

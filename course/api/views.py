@@ -1,3 +1,5 @@
+import copy
+
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -74,7 +76,7 @@ class LessonDetailView(APIView):
         module_state, lesson_state = open_lesson_state(outline, lesson)
         services.lesson_open(request.user, lesson_state.lesson)
         previous, following = outline.lesson_neighbours(lesson_state.lesson)
-        item = lesson_state.lesson
+        item = copy.copy(lesson_state.lesson)  # the cached structure's lesson is shared: never mutate it
         item.body_html = selectors.lesson_body(item)
         item.completed = lesson_state.completed
         item.previous = previous.slug if previous else None

@@ -38,8 +38,13 @@ def valid(serializer_class, data):
     return serializer.validated_data
 
 
-def attempt_payload(attempt):
-    attempt.refresh_from_db()
+# What a service may have moved on an attempt; refreshing only these keeps its quiz and module.
+ATTEMPT_STATE = ("status", "position", "step_path", "score", "passed", "completed_at")
+
+
+def attempt_payload(attempt, refresh: bool = True):
+    if refresh:
+        attempt.refresh_from_db(fields=ATTEMPT_STATE)
     attempt.current = selectors.current_step(attempt)
     return s.AttemptSerializer(attempt).data
 
@@ -69,7 +74,7 @@ class AttemptDetailView(APIView):
     def get(self, request, attempt_id):
         attempt = get_object_or_404(selectors.attempts_of(request.user), pk=attempt_id)
         module_require_open(request.user, attempt.quiz.module)  # a locked module's step is a 403 like its lessons
-        return Response(attempt_payload(attempt))
+        return Response(attempt_payload(attempt, refresh=False))  # just read: nothing moved it
 
 
 class ReplyView(APIView):

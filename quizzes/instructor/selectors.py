@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Case, Count, F, Max, Q, QuerySet, Sum, When
 from django.db.models.functions import TruncDate
 from django.http import Http404
@@ -129,6 +130,16 @@ def _trainee_ids(cohort: Cohort, user_id: int | None = None) -> QuerySet:
     return enrollments.values("user_id")
 
 
+def _trainee_filter(cohort: Cohort, enrollments: list[Enrollment], user_id: int | None = None):
+    """The cohort's trainees for the dashboard's grouped queries. On PostgreSQL the ids already
+    read, as a literal list: a subquery lets the planner, before statistics catch up with a bulk
+    load, pick a nested loop that compares every card or answer with every enrollment (6 s at
+    5,000 trainees). SQLite keeps the subquery (its limit on query parameters)."""
+    if connection.vendor == "postgresql":
+        return [e.user_id for e in enrollments]
+    return _trainee_ids(cohort, user_id)
+
+
 def display_name(user) -> str:
     full_name = getattr(user, "get_full_name", None)  # AbstractBaseUser has none
     return (full_name() if callable(full_name) else "") or user.get_username()
@@ -137,14 +148,16 @@ def display_name(user) -> str:
 # ---------------------------------------------------------------- spaced review (issue 5, read only)
 
 
-def overdue_reviews_by_trainee(cohort: Cohort, now: datetime, user_id: int | None = None) -> dict[int, int]:
+def overdue_reviews_by_trainee(cohort: Cohort, now: datetime, trainee_ids=None) -> dict[int, int]:
     """Review cards of this course due for longer than ATTUNE_OVERDUE_AFTER_HOURS, per trainee, in one
     grouped query. The grace matters: a new facts deck is due the moment it is dealt, so counting
     every due card would flag each trainee after their first quiz."""
     overdue_before = now - timedelta(hours=app_settings.OVERDUE_AFTER_HOURS)
     rows = (
         ReviewCard.objects.filter(
-            user__in=_trainee_ids(cohort, user_id), course_id=cohort.course_id, due__lt=overdue_before
+            user__in=_trainee_ids(cohort) if trainee_ids is None else trainee_ids,
+            course_id=cohort.course_id,
+            due__lt=overdue_before,
         )
         .order_by()
         .values("user_id")
@@ -154,16 +167,28 @@ def overdue_reviews_by_trainee(cohort: Cohort, now: datetime, user_id: int | Non
     return dict(rows)
 
 
-def mastery_by_trainee(cohort: Cohort, user_id: int | None = None) -> dict[tuple[int, str], mastery_rules.Mastery]:
+def course_items(course_id: int) -> dict[int, tuple[str, bool]]:
+    """Every item of the course (active or not): pk -> (skill, is_active)."""
+    return {pk: (skill, active) for pk, skill, active in Item.objects.filter(course_id=course_id).values_list(
+        "pk", "skill", "is_active")}  # fmt: skip
+
+
+def mastery_by_trainee(
+    cohort: Cohort, items: dict[int, tuple[str, bool]] | None = None, trainee_ids=None
+) -> dict[tuple[int, str], mastery_rules.Mastery]:
     """quizzes.review.mastery's rule for every (trainee, skill) of the cohort, in two queries:
-    first-step answers in quizzes and spaced reviews, the same picks the trainee's own page uses."""
-    trainee_ids = _trainee_ids(cohort, user_id)
+    first-step answers in quizzes and spaced reviews, the same picks the trainee's own page uses.
+
+    Answers are matched to the course's item ids, not joined to the item table: on freshly
+    loaded data (no statistics yet) that join made PostgreSQL loop over items x trainees."""
+    trainee_ids = _trainee_ids(cohort) if trainee_ids is None else trainee_ids
+    items = items if items is not None else course_items(cohort.course_id)
     picks: dict[tuple[int, str], list[mastery_rules.Pick]] = defaultdict(list)
-    answers = Answer.objects.filter(
-        attempt__user__in=trainee_ids, step_path="", item__course_id=cohort.course_id
-    ).values_list("attempt__user_id", "item__skill", "item_id", "grade", "answered_at")
-    for user_id, skill, item_id, grade, at in answers:
-        picks[(user_id, skill)].append(mastery_rules.Pick(item_id, grade, at))
+    answers = Answer.objects.filter(attempt__user__in=trainee_ids, step_path="", item_id__in=list(items)).values_list(
+        "attempt__user_id", "item_id", "grade", "answered_at"
+    )
+    for user_id, item_id, grade, at in answers:
+        picks[(user_id, items[item_id][0])].append(mastery_rules.Pick(item_id, grade, at))
     reviews = ReviewLog.objects.filter(
         user__in=trainee_ids,
         source=ReviewLog.REVIEW,
@@ -306,13 +331,13 @@ def cohort_dashboard(
     now = now or timezone.now()
     query = query or rules.DashboardQuery()
     modules = modules if modules is not None else course_modules(cohort)
-    trainee_ids = _trainee_ids(cohort, user_id)
     course_id = cohort.course_id
 
     enrollments = Enrollment.objects.filter(cohort=cohort)
-    if user_id is not None:
+    if user_id is not None:  # one trainee's page: the cohort's figures for one row
         enrollments = enrollments.filter(user_id=user_id)
     enrollments = list(enrollments.select_related("user").order_by(f"user__{get_user_model().USERNAME_FIELD}"))
+    trainee_ids = _trainee_filter(cohort, enrollments, user_id)
     lessons = {
         (row["user_id"], row["lesson__module_id"]): row
         for row in LessonProgress.objects.filter(
@@ -339,9 +364,11 @@ def cohort_dashboard(
         .annotate(n=Count("id"), last=Max("started_at"))
         .order_by()
     }
-    skill_rows = list(
-        Answer.objects.filter(attempt__user__in=trainee_ids, item__course_id=course_id)
-        .values("attempt__user_id", "item__skill")
+    items = course_items(course_id)
+    # Grouped by item, not joined to the item table (see mastery_by_trainee); summed by skill below.
+    item_rows = (
+        Answer.objects.filter(attempt__user__in=trainee_ids, item_id__in=list(items))
+        .values("attempt__user_id", "item_id")
         .annotate(
             earned=Sum("grade"),
             steps=Count("id"),
@@ -350,15 +377,25 @@ def cohort_dashboard(
         )
         .order_by()
     )
-    mastery = mastery_by_trainee(cohort, user_id)
+    by_skill: dict[tuple[int, str], dict] = {}
+    for row in item_rows:
+        key = (row["attempt__user_id"], items[row["item_id"]][0])
+        total = by_skill.setdefault(key, {"earned": 0, "steps": 0, "harmful": 0, "last": None})
+        total["earned"] += row["earned"] or 0
+        total["steps"] += row["steps"]
+        total["harmful"] += row["harmful"]
+        if row["last"] and (total["last"] is None or row["last"] > total["last"]):
+            total["last"] = row["last"]
+    skill_rows = [{"attempt__user_id": u, "item__skill": k, **v} for (u, k), v in by_skill.items()]
+    mastery = mastery_by_trainee(cohort, items, trainee_ids)
     levels_by_user: dict[int, dict[str, str]] = defaultdict(dict)
     for trainee_id, skill, level in SkillLevel.objects.filter(user__in=trainee_ids, course_id=course_id).values_list(
         "user_id", "skill", "level"
     ):
         levels_by_user[trainee_id][skill] = level
     names = names if names is not None else _skill_names(course_id)
-    skills = _skills_in_course(course_id, names)
-    overdue = overdue_reviews_by_trainee(cohort, now, user_id)
+    skills = _skills_in_course(items, names)
+    overdue = overdue_reviews_by_trainee(cohort, now, trainee_ids)
     limits = thresholds()
 
     skills_by_user: dict[int, dict[str, SkillCell]] = defaultdict(dict)
@@ -456,8 +493,8 @@ def _skill_names(course_id: int) -> dict[str, str]:
     return dict(Skill.objects.filter(course_id=course_id).order_by("order", "key").values_list("key", "name"))
 
 
-def _skills_in_course(course_id: int, names: dict[str, str]) -> list[str]:
-    used = set(Item.objects.filter(course_id=course_id, is_active=True).values_list("skill", flat=True).distinct())
+def _skills_in_course(items: dict[int, tuple[str, bool]], names: dict[str, str]) -> list[str]:
+    used = {skill for skill, active in items.values() if active}
     ordered = [s for s in names if s in used]
     return ordered + sorted(used - set(ordered))
 

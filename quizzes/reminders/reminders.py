@@ -29,7 +29,8 @@ from functools import partial
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.mail import get_connection
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, OuterRef
+from django.db.models import Count, Exists, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -361,26 +362,45 @@ class _Mailer:
         self.connection = None
 
 
-def _due_by_user_and_kind(user_ids: list[int], now: datetime) -> dict[int, dict[str, int]]:
-    counts: dict[int, dict[str, int]] = {}
-    rows = (
-        ReviewCard.objects.filter(due__lte=now, user_id__in=user_ids)
-        .order_by()
-        .values_list("user_id", "kind")
-        .annotate(n=Count("*"))
-    )
-    for user_id, kind, n in rows:
-        counts.setdefault(user_id, {"skill": 0, "fact": 0})[kind] = n
-    return counts
-
-
-def _load(pk: int) -> Reminder:
+def _load(pk: int, due_at: datetime | None = None) -> Reminder:
+    """The reminder with its trainee and preferences; with due_at, also the trainee's due cards by
+    kind (due_skill, due_fact) in the same statement, one round trip fewer for every email."""
     enrolled = Enrollment.objects.filter(user_id=OuterRef("user_id"))
-    return (
-        Reminder.objects.select_related("user", "user__reminder_preference")
-        .annotate(enrolled=Exists(enrolled))
-        .get(pk=pk)
+    query = Reminder.objects.select_related("user", "user__reminder_preference").annotate(enrolled=Exists(enrolled))
+    if due_at is not None:
+        due = ReviewCard.objects.filter(user_id=OuterRef("user_id"), due__lte=due_at).order_by().values("user_id")
+        query = query.annotate(
+            **{
+                f"due_{kind}": Coalesce(Subquery(due.filter(kind=kind).annotate(n=Count("*")).values("n")), 0)
+                for kind in ("skill", "fact")
+            }
+        )
+    return query.get(pk=pk)
+
+
+def _mark_sent(pk: int, token: uuid.UUID, finished_at: datetime, notification: dict | None) -> None:
+    """Mark a claimed row sent and, if in-app is on, write its notification: one statement (a
+    data-modifying CTE), so both happen or neither, without a transaction's extra round trips."""
+    if notification is None:
+        Reminder.objects.filter(pk=pk, claim=token, status=Reminder.SENDING).update(
+            status=Reminder.SENT, finished_at=finished_at
+        )
+        return
+    r = {f: Reminder._meta.get_field(f).column for f in ("id", "status", "finished_at", "claim", "user")}
+    fields = ("user", "reminder", "title", "body", "link", "created_at")
+    columns = ", ".join(f'"{Notification._meta.get_field(f).column}"' for f in fields)
+    # Table and column names come from the models' _meta; every value is a parameter.
+    sql = (
+        f'WITH moved AS (UPDATE "{Reminder._meta.db_table}" SET "{r["status"]}" = %s, "{r["finished_at"]}" = %s '  # noqa: S608
+        f'WHERE "{r["id"]}" = %s AND "{r["claim"]}" = %s AND "{r["status"]}" = %s '
+        f'RETURNING "{r["id"]}", "{r["user"]}") '
+        f'INSERT INTO "{Notification._meta.db_table}" ({columns}) '
+        f'SELECT "{r["user"]}", "{r["id"]}", %s, %s, %s, %s FROM moved'
     )
+    params = [Reminder.SENT, finished_at, pk, token, Reminder.SENDING]
+    params += [notification["title"], notification["body"], notification["link"], notification["created_at"]]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def _why_not(reminder: Reminder, due: int, now: datetime) -> str:
@@ -426,9 +446,9 @@ def _send_one(pk: int, now: datetime, mailer: _Mailer, result: SendResult) -> st
     mine = Reminder.objects.filter(pk=pk, claim=token, status=Reminder.SENDING)
     phase = "check"
     try:
-        reminder = _load(pk)
+        reminder = _load(pk, due_at=now)
         user = reminder.user
-        user_counts = _due_by_user_and_kind([user.pk], now).get(user.pk, {"skill": 0, "fact": 0})
+        user_counts = {"skill": reminder.due_skill, "fact": reminder.due_fact}
         due = sum(user_counts.values())
         reason = _why_not(reminder, due, now)
         if reason:
@@ -462,17 +482,16 @@ def _send_one(pk: int, now: datetime, mailer: _Mailer, result: SendResult) -> st
                     return _send_failed(pk, mine, reminder.attempts, exc, now, result)
         phase = "record"
         # The email went (or there was none to send): the row is marked sent and its notification
-        # written in one transaction, so a notification exists exactly for each row marked sent.
-        with transaction.atomic():
-            if mine.update(status=Reminder.SENT, finished_at=timezone.now()) and pref.in_app_enabled:
-                Notification.objects.create(
-                    user=user,
-                    reminder_id=pk,
-                    title=emails.wording_for(reminder.local_date, due)[0],
-                    body=emails.due_summary(user_counts),
-                    link=reverse("review:session"),
-                    created_at=now,
-                )
+        # written in one statement, so a notification exists exactly for each row marked sent.
+        notification = None
+        if pref.in_app_enabled:
+            notification = {
+                "title": emails.wording_for(reminder.local_date, due)[0],
+                "body": emails.due_summary(user_counts),
+                "link": reverse("review:session"),
+                "created_at": now,
+            }
+        _mark_sent(pk, token, timezone.now(), notification)
         result.sent.append(pk)
         return "next"
     except SoftTimeLimitExceeded:

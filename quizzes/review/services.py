@@ -97,8 +97,9 @@ def cards_on_answer(answer: Answer, item: Item) -> None:
     course_id = item.course_id
 
     def after_commit():
-        facts_deck_ensure(user_id, course_id, at)
-        reviewed.send(sender=ReviewCard, user_id=user_id, reviewed_at=at)
+        with transaction.atomic():  # the deck and the receivers' writes in one commit, not three
+            facts_deck_ensure(user_id, course_id, at)
+            reviewed.send(sender=ReviewCard, user_id=user_id, reviewed_at=at)
 
     transaction.on_commit(after_commit)
 

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -79,8 +81,8 @@ def test_token_authentication(trainee):
 
 def test_progress_query_count_is_flat(api_client, trainee, course_with_lessons, django_assert_num_queries):
     api_client.post("/api/v1/courses/relationship/lessons/first-1/complete/")
-    # visible courses, lesson progress, module results: the structure comes from the cache
-    with django_assert_num_queries(3):
+    # visible courses, lesson progress and module results (one UNION): the structure comes from the cache
+    with django_assert_num_queries(2):
         response = api_client.get("/api/v1/progress/")
     first = response.json()[0]
     assert first["completed_lessons"] == 1 and first["modules"][0]["lessons_done"] == 1
@@ -88,11 +90,11 @@ def test_progress_query_count_is_flat(api_client, trainee, course_with_lessons, 
         module = ModuleFactory(course=course_with_lessons, slug=f"more-{index}", order=index)
         LessonFactory(module=module, slug=f"more-{index}", order=1)
     # the new modules bumped the course's version: one miss (modules, lessons, prerequisites) ...
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = api_client.get("/api/v1/progress/")
     assert len(response.json()[0]["modules"]) == 6
     # ... then the cache again
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         response = api_client.get("/api/v1/progress/")
     assert len(response.json()[0]["modules"]) == 6
 
@@ -103,3 +105,22 @@ def test_schema_and_docs_are_served(client):
     body = schema.content.decode()
     assert "/api/v1/courses/{course}/lessons/{lesson}/complete/" in body
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_reopening_a_lesson_moves_only_its_last_opening(api_client, trainee, course_with_lessons):
+    import time_machine
+    from django.utils import timezone
+
+    from course.models import LessonProgress
+
+    url = "/api/v1/courses/relationship/lessons/first-1/"
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        assert api_client.get(url).status_code == 200
+        api_client.post(url + "complete/")
+    with time_machine.travel(start + timedelta(hours=3), tick=False):
+        assert api_client.get(url).status_code == 200
+    row = LessonProgress.objects.get(user=trainee, lesson__slug="first-1")
+    assert row.first_opened_at == start and row.completed_at == start
+    assert row.last_opened_at == start + timedelta(hours=3)
+    assert LessonProgress.objects.filter(user=trainee).count() == 1
