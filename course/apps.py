@@ -15,10 +15,11 @@ class CourseConfig(AppConfig):
         structure.connect_signals()
         if apps.is_installed("rest_framework.authtoken"):
             from django.conf import settings
-            from django.db.models.signals import post_save
+            from django.db.models.signals import post_save, pre_save
 
-            from .api.tokens import revoke_on_password_change
+            from .api.tokens import note_password_change, revoke_on_password_change
 
+            pre_save.connect(note_password_change, sender=settings.AUTH_USER_MODEL, dispatch_uid="attune_tokens")
             post_save.connect(revoke_on_password_change, sender=settings.AUTH_USER_MODEL, dispatch_uid="attune_tokens")
         if apps.is_installed("axes"):  # the host counts failed logins: answer lockouts on the API too
             from .lockout import connect_signals

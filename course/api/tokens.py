@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.contrib.auth.hashers import is_password_usable
 from django.db import transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -32,14 +33,29 @@ def api_tokens_revoke(user) -> int:
     return deleted
 
 
-def revoke_on_password_change(sender, instance, created, **kwargs) -> None:
-    """post_save of the user model. `set_password()` leaves the new password in `_password` until
-    save() has run; Django's own password_changed hook reads the same flag, so this fires for the
-    password change and reset views, the admin, `changepassword` and any `set_password(); save()`, but
-    not when check_password() re-hashes the same password with newer hasher settings. A password made
-    unusable (the admin's "disable password-based authentication") ends the tokens too."""
-    if created:
+def note_password_change(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
+    """pre_save of the user model: mark a save that changes the password, for the post_save below.
+    `set_password()` leaves the new password in `_password` until save() has run (Django's own
+    password_changed hook reads the same flag): the password change and reset views, the admin,
+    `changepassword`, any `set_password(); save()`; not check_password() re-hashing the same
+    password with newer hasher settings. A password made unusable (the admin's "disable
+    password-based authentication") counts only when it was usable before, so every later save of
+    an account without a password (single sign-on, say) keeps its tokens."""
+    if raw or instance.pk is None or (update_fields is not None and "password" not in update_fields):
+        return
+    if getattr(instance, "_password", None) is not None:
+        instance._attune_revoke_tokens = True
         return
     has_usable_password = getattr(instance, "has_usable_password", None)
-    if getattr(instance, "_password", None) is not None or (has_usable_password and not has_usable_password()):
+    if has_usable_password is None or has_usable_password():
+        return
+    before = sender._default_manager.filter(pk=instance.pk).values_list("password", flat=True).first()
+    if before is not None and is_password_usable(before):
+        instance._attune_revoke_tokens = True
+
+
+def revoke_on_password_change(sender, instance, created, **kwargs) -> None:
+    """post_save of the user model: the saved password change ends the user's API tokens."""
+    if getattr(instance, "_attune_revoke_tokens", False):
+        instance._attune_revoke_tokens = False
         api_tokens_revoke(instance)

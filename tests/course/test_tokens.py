@@ -136,3 +136,17 @@ def test_other_saves_keep_the_token(trainee, settings):
     trainee.refresh_from_db()
     assert trainee.password.startswith("pbkdf2_sha256$")
     assert progress(key).status_code == 200
+
+
+def test_disabling_the_password_ends_the_tokens_but_later_saves_of_a_passwordless_account_keep_them(trainee):
+    key = obtain()
+    trainee.set_unusable_password()  # the admin's "disable password-based authentication"
+    trainee.save()
+    assert progress(key).status_code == 401
+    # An account without a usable password (single sign-on, say) keeps a token issued to it
+    # however often the account is saved afterwards.
+    later = Token.objects.create(user=trainee).key
+    trainee.first_name = "Ada"
+    trainee.save()
+    trainee.save(update_fields=["last_login"])
+    assert progress(later).status_code == 200
