@@ -230,6 +230,8 @@ class Exploration:
     used_rules: set[tuple[str, int]] = field(default_factory=set)
     positions: int = 0
     too_large: bool = False
+    # (path, ending) of each path whose last reply is harmful (grade 0) yet ends mixed or good
+    harmful_not_poor: list[tuple[str, str]] = field(default_factory=list)
 
 
 def explore(spec: dict) -> Exploration:
@@ -255,6 +257,8 @@ def explore(spec: dict) -> Exploration:
                     found.best, found.best_path, found.best_path_ending = result.score, child, after.ending
                 if found.worst is None or result.score < found.worst:
                     found.worst = result.score
+                if option["grade"] == 0 and result.outcome != "poor":
+                    found.harmful_not_poor.append((child, after.ending))
             else:
                 pending.append((child, after))
     return found
@@ -284,6 +288,13 @@ def problems(spec: dict) -> list[str]:
             messages.append(f"ending {ending_id!r} can never be reached")
     if len(found.endings) == 1:
         messages.append(f"every path ends the same way ({next(iter(found.endings))!r}): choices must matter")
+    # The last reply is what the client leaves with: after a harmful one no state earns a kinder ending.
+    for path, ending_id in sorted(found.harmful_not_poor):
+        outcome = spec["endings"][ending_id]["outcome"]
+        messages.append(
+            f"path {path} ends on a harmful reply (grade 0) in {ending_id!r}, which is {outcome}: "
+            f"a harmful last reply must end in a poor ending"
+        )
     if found.best_path_ending and spec["endings"][found.best_path_ending]["outcome"] != "good":
         messages.append(
             f"the best path ({found.best_path}) ends in {found.best_path_ending!r}, "

@@ -118,11 +118,17 @@ SHIPPED_SESSIONS = {
     ),
     "m5-session-dagny": (64, {"end-closes": 22, "end-met": 1, "end-polite": 27, "end-repaired": 14}),
     "m5-session-farida": (49, {"end-careful": 19, "end-repaired": 13, "end-withdraws": 17}),
-    "m5-session-goran": (52, {"end-repaired": 15, "end-unresolved": 7, "end-walks-out": 12, "end-working": 18}),
+    "m5-session-goran": (
+        52,
+        {"end-repaired": 15, "end-shamed": 6, "end-unresolved": 7, "end-walks-out": 12, "end-working": 12},
+    ),
     "m6-session-bastian": (88, {"end-hurt": 36, "end-met": 13, "end-warm": 39}),
-    "m6-session-leilani": (55, {"end-closed": 16, "end-repaired": 10, "end-smoothed": 25, "end-trust": 4}),
-    "m7-session-saoirse": (40, {"end-flooded": 12, "end-grounded": 9, "end-shaken": 19}),
-    "m8-session-teodor": (31, {"end-blurred": 8, "end-dropped": 1, "end-good": 6, "end-postponed": 2, "end-tidy": 14}),
+    "m6-session-leilani": (55, {"end-closed": 17, "end-repaired": 10, "end-smoothed": 24, "end-trust": 4}),
+    "m7-session-saoirse": (40, {"end-flooded": 12, "end-grounded": 9, "end-pushed": 4, "end-shaken": 15}),
+    "m8-session-teodor": (
+        31,
+        {"end-blurred": 8, "end-dropped": 1, "end-good": 6, "end-postponed": 2, "end-promised": 1, "end-tidy": 13},
+    ),
 }
 SESSION_LINE = re.compile(
     r"^Session (\S+): (\d+) paths; endings: (.+); scores (\d\.\d\d)-(\d\.\d\d) \(best path \S+\)$"
@@ -188,3 +194,6 @@ def test_no_shipped_session_ends_well_on_a_weak_or_harmful_last_reply(section):
                     pending.append(after)
                 elif spec["endings"][after.ending]["outcome"] == "good":
                     assert option["grade"] >= 2, (item.id, after.turns, option["id"])
+                if after.ended and option["grade"] == 0:
+                    # A harmful last reply ends poorly, whatever the state.
+                    assert spec["endings"][after.ending]["outcome"] == "poor", (item.id, after.turns, option["id"])

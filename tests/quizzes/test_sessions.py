@@ -121,7 +121,7 @@ def test_a_reply_the_turn_does_not_offer_is_refused(spec):
 def test_exploration_counts_paths_endings_and_the_score_range(spec):
     found = sessions.explore(spec)
     assert found.paths == 22
-    assert found.endings == {"end-leaves": 7, "end-repaired": 8, "end-unresolved": 7}
+    assert found.endings == {"end-leaves": 9, "end-repaired": 8, "end-unresolved": 5}
     assert (found.best, found.worst, found.best_path) == (1.0, 0.0, "a.a")
     assert sessions.problems(spec) == []
 
@@ -138,6 +138,22 @@ def test_a_session_whose_best_path_ends_badly_is_refused(spec):
     broken = copy.deepcopy(spec)
     broken["endings"]["end-repaired"]["outcome"] = "poor"
     assert any("best path" in p and "not a good ending" in p for p in sessions.problems(broken))
+
+
+def test_a_harmful_last_reply_that_ends_mixed_or_good_is_refused_by_path_and_ending(spec):
+    lenient = copy.deepcopy(spec)
+    harmful = next(o for o in lenient["turns"]["t3"]["options"] if o["grade"] == 0)
+    harmful["effect"] = {}  # the bond no longer falls, and without its own rule the state decides the ending
+    assert lenient["turns"]["t3"]["next"].pop(0) == {"when": {"option": harmful["id"]}, "goto": "end-leaves"}
+    problems = sessions.problems(lenient)
+    assert (
+        f"path b.b.{harmful['id']} ends on a harmful reply (grade 0) in 'end-unresolved', which is mixed: "
+        "a harmful last reply must end in a poor ending"
+    ) in problems
+    assert any(p.startswith(f"path b.a.{harmful['id']} ") and "which is good" in p for p in problems)
+    # Sending that reply to a poor ending by its own rule clears it.
+    lenient["turns"]["t3"]["next"].insert(0, {"when": {"option": harmful["id"]}, "goto": "end-leaves"})
+    assert sessions.problems(lenient) == []
 
 
 def test_a_session_where_every_path_ends_the_same_is_refused(spec):
@@ -173,7 +189,7 @@ def test_validate_course_reports_each_sessions_paths_and_refuses_a_dead_rule(mak
     with pytest.raises(CommandError):  # the minimal package breaks other rules; the report still prints
         call_command("validate_course", str(path), stdout=out)
     assert (
-        "Session m1-session-ines: 22 paths; endings: end-leaves 7, end-repaired 8, end-unresolved 7" in out.getvalue()
+        "Session m1-session-ines: 22 paths; endings: end-leaves 9, end-repaired 8, end-unresolved 5" in out.getvalue()
     )
     raw_session["turns"]["t1"]["next"].insert(0, {"when": {"openness": ">= 3"}, "goto": "t3"})
     out = StringIO()
@@ -302,7 +318,7 @@ def test_the_graph_command_prints_turns_rules_and_endings(make_package, raw_sess
     call_command("session_graph", "m1-session-ines", path, stdout=out)
     text = out.getvalue()
     assert "turn t1 (start)" in text and "  d [grade 0] bond -2, arousal +2" in text
-    assert "  then when bond >= 3 -> t2-open" in text and "ending end-leaves (poor): 7 paths" in text
+    assert "  then when bond >= 3 -> t2-open" in text and "ending end-leaves (poor): 9 paths" in text
     dot = StringIO()
     call_command("session_graph", "m1-session-ines", path, "--dot", stdout=dot)
     assert dot.getvalue().startswith('digraph "m1-session-ines" {') and '"t1" -> "t2-open"' in dot.getvalue()
