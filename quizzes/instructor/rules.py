@@ -68,6 +68,11 @@ class DashboardQuery:
     def sort_param(self) -> str:
         return ("-" if self.descending else "") + self.sort
 
+    @property
+    def filtered(self) -> bool:
+        """Whether any filter narrows the trainees shown (the order and the page are not filters)."""
+        return bool(self.q or self.risk or self.module or self.status)
+
 
 PAGE_SIZE = 100
 

@@ -741,10 +741,13 @@ def _review_line(log: ReviewLog, names: dict[str, str]) -> ReviewLine:
 
 
 def practice_levels(trainee, course_id: int, names: dict[str, str] | None = None) -> list[tuple[str, str]]:
-    """The trainee's practice level in each skill of the course they have practised, by skill name."""
+    """The trainee's practice level in each skill of the course they have practised, in the course's skill
+    order (as the dashboard lists skills); a skill the vocabulary no longer names comes last, by key."""
     names = names if names is not None else _skill_names(course_id)
+    position = {skill: n for n, skill in enumerate(names)}  # names keeps the vocabulary's order
     rows = SkillLevel.objects.filter(user=trainee, course_id=course_id).values_list("skill", "level")
-    return sorted(((names.get(skill, skill), level) for skill, level in rows), key=lambda row: row[0])
+    ordered = sorted(rows, key=lambda row: (position.get(row[0], len(position)), row[0]))
+    return [(names.get(skill, skill), level) for skill, level in ordered]
 
 
 # ---------------------------------------------------------------- item analysis

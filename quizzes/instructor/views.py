@@ -63,6 +63,34 @@ SORT_LABELS = {
 }
 
 
+# The order a column heading gives when no choice of the form names it.
+SORT_WORDS = {
+    "name": gettext_lazy("Name in reverse"),
+    "risk": gettext_lazy("Fewest risk reasons"),
+    "overdue": gettext_lazy("Fewest overdue reviews"),
+}
+
+
+def _filter_summary(query: rules.DashboardQuery | None, modules) -> str:
+    """One line saying what the folded filter form does now, e.g. 'Filters: all trainees, sorted by name'."""
+    if query is None:
+        return gettext("Filters: some could not be used")
+    parts = []
+    if query.q:
+        parts.append(gettext("name contains “%(text)s”") % {"text": query.q})
+    parts.append(
+        {"at_risk": gettext("at risk only"), "on_track": gettext("on track only")}.get(
+            query.risk, gettext("all trainees")
+        )
+    )
+    module = next((m for m in modules if m.slug == query.module), None)
+    if module and query.status:
+        parts.append(gettext("module %(order)s %(status)s") % {"order": module.order, "status": query.status.lower()})
+    order = SORT_LABELS.get(query.sort_param) or SORT_WORDS.get(query.sort_param.lstrip("-"), query.sort_param)
+    parts.append(gettext("sorted by %(order)s") % {"order": str(order).lower()})
+    return gettext("Filters: %(parts)s") % {"parts": ", ".join(parts)}
+
+
 def _dashboard_page(request, cohort, modules, errors, board=None):
     current = board.query.sort_param if board else "name"
     page = rules.paginate(board.rows, board.query.page) if board else None
@@ -77,6 +105,9 @@ def _dashboard_page(request, cohort, modules, errors, board=None):
         "sort_choices": list(SORT_LABELS.items()),
         # A column heading sorts by it, and a second click reverses the order.
         "next_sort": {s: f"-{s}" if current == s else s for s in rules.SORTS},
+        # The form folds away unless a filter is on (or one failed), so the grid starts on a phone's first screen.
+        "filter_summary": _filter_summary(board.query if board else None, modules),
+        "filters_open": bool(errors) or bool(board and board.query.filtered),
         "unscored": selectors.unscored_reflection_counts(request.user, [cohort]).get(cohort.pk, 0),
     }
     return render(request, "attune/instructor/dashboard.html", context, status=400 if errors else 200)

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Case, F, PositiveSmallIntegerField, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -120,10 +120,40 @@ def unsubscribe(user_id: int, now: datetime | None = None) -> bool:
     )
 
 
-def note_reviewed(user_id: int, reviewed_at: datetime) -> None:
-    ReminderPreference.objects.filter(
+def note_reviewed(user_id: int, reviewed_at: datetime, before: dict | None = None) -> None:
+    """Mark the trainee reviewed (no reminder that day) unless a later review already did. With
+    `before` (a spaced review, which can be undone), first write the values it replaces into it."""
+    newer = ReminderPreference.objects.filter(
         Q(last_reviewed_at__isnull=True) | Q(last_reviewed_at__lt=reviewed_at), user_id=user_id
-    ).update(last_reviewed_at=reviewed_at, ignored_in_a_row=0)
+    )
+    if before is not None:
+        # Locked, so the values read are the ones the update replaces.
+        was = newer.select_for_update().values("last_reviewed_at", "ignored_in_a_row").first()
+        if was is None:
+            return
+        last = was["last_reviewed_at"]
+        before["reminders"] = {
+            "last_reviewed_at": last.isoformat() if last else None,
+            "ignored_in_a_row": was["ignored_in_a_row"],
+        }
+    newer.update(last_reviewed_at=reviewed_at, ignored_in_a_row=0)
+
+
+def note_review_undone(user_id: int, reviewed_at: datetime, was: dict | None) -> None:
+    """Give back what an undone review's note_reviewed replaced, if nothing has moved it since: the
+    "reviewed" mark (so that day's reminder is not skipped for a review that no longer exists) and,
+    while still 0, the count of reminders ignored in a row."""
+    if not was:
+        return
+    last = was["last_reviewed_at"]
+    ReminderPreference.objects.filter(user_id=user_id, last_reviewed_at=reviewed_at).update(
+        last_reviewed_at=datetime.fromisoformat(last) if last else None,
+        ignored_in_a_row=Case(
+            When(ignored_in_a_row=0, then=Value(was["ignored_in_a_row"])),
+            default=F("ignored_in_a_row"),
+            output_field=PositiveSmallIntegerField(),
+        ),
+    )
 
 
 # ---------------------------------------------------------------- notifications

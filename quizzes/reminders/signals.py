@@ -8,7 +8,7 @@ template), so a host's own login page works too. It is used until the trainee ch
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
-from ..review.signals import reviewed
+from ..review.signals import review_undone, reviewed
 from ..signals import reflection_scored
 
 DEVICE_ZONE_FIELD = "device_time_zone"
@@ -32,7 +32,14 @@ def _on_reviewed(sender, user_id, reviewed_at, **kwargs):
     from .services import note_reviewed, preference_ensure
 
     preference_ensure(user_id, reviewed_at)
-    note_reviewed(user_id, reviewed_at)
+    note_reviewed(user_id, reviewed_at, kwargs.get("before"))
+
+
+@receiver(review_undone, dispatch_uid="attune-reminders-review-undone")
+def _on_review_undone(sender, user_id, reviewed_at, before, **kwargs):
+    from .services import note_review_undone
+
+    note_review_undone(user_id, reviewed_at, before.get("reminders"))
 
 
 @receiver(reflection_scored, dispatch_uid="attune-reminders-reflection-scored")

@@ -19,7 +19,7 @@ from ..models import Answer, Item
 from . import levels, scheduling, selectors
 from .conf import app_settings
 from .models import Fact, ReviewCard, ReviewLog, SkillLevel
-from .signals import reviewed
+from .signals import review_undone, reviewed
 
 MAX_CLOCK_SKEW = timedelta(minutes=5)
 
@@ -282,6 +282,9 @@ def review_submit(
             if card.kind == ReviewCard.SKILL:
                 level_before = {}
                 level_record(user.pk, card.course_id, card.skill, chosen["grade"], reviewed_at, level_before)
+            # Reminders note the review (no reminder that day) and write what they changed, for undo.
+            others_before: dict = {}
+            reviewed.send(sender=ReviewCard, user_id=user.pk, reviewed_at=reviewed_at, before=others_before)
             log = ReviewLog.objects.create(
                 client_id=client_id,
                 card=card,
@@ -296,9 +299,8 @@ def review_submit(
                 reviewed_at=reviewed_at,
                 due_before=card.due,
                 due_after=state.due,
-                before={"card": _undo_fields(card), "level": level_before},
+                before={"card": _undo_fields(card), "level": level_before, "others": others_before},
             )
-            reviewed.send(sender=ReviewCard, user_id=user.pk, reviewed_at=reviewed_at)
     except IntegrityError:
         stored = ReviewLog.objects.filter(client_id=client_id).select_related("item").first()
         if stored is not None and stored.user_id == user.pk:
@@ -408,6 +410,13 @@ def review_undo(user, client_id) -> ReviewCard:
                 untouched.update(**{**level, "updated_at": _parse_when(level["updated_at"])})
             else:
                 untouched.delete()  # the review made the row
+        # E.g. the reminders' "reviewed today" mark goes back, so that day's reminder is not skipped.
+        review_undone.send(
+            sender=ReviewCard,
+            user_id=user.pk,
+            reviewed_at=latest.reviewed_at,
+            before=latest.before.get("others") or {},
+        )
         latest.delete()
     card.refresh_from_db()
     return card

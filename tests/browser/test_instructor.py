@@ -34,11 +34,17 @@ def test_instructor_filters_at_risk_opens_a_trainee_scores_a_reflection_and_down
     assert page.get_by_test_id("trainee-row").count() == 2
     assert_accessible(page)
 
+    summary = page.get_by_test_id("filter-summary")
+    assert summary.inner_text() == "Filters: all trainees, sorted by name"
+    assert not page.get_by_label("Trainees", exact=True).is_visible()  # folded while nothing is filtered
+    summary.click()
     page.get_by_label("Trainees", exact=True).select_option("at_risk")
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url("**risk=at_risk**")
     rows = page.get_by_test_id("trainee-row")
     assert rows.count() == 1 and "harmful picks" in rows.first.inner_text()
+    assert page.get_by_test_id("filter-summary").inner_text() == "Filters: at risk only, sorted by name"
+    assert page.get_by_label("Trainees", exact=True).is_visible()  # open while a filter is on
     assert_accessible(page)
 
     page.get_by_role("link", name="trainee", exact=True).click()

@@ -91,6 +91,33 @@ def test_undo_leaves_a_level_moved_since_by_a_reaction(trainee, reviewed_once):
     assert fields(level, LEVEL_FIELDS) == moved
 
 
+def test_undo_gives_back_the_reminders_reviewed_mark_the_review_set(trainee, reviewed_once):
+    from quizzes.reminders.models import ReminderPreference
+
+    pref = ReminderPreference.objects.get(user=trainee)
+    assert pref.last_reviewed_at == NOW  # the quiz's first answer
+    ReminderPreference.objects.filter(pk=pref.pk).update(ignored_in_a_row=3)
+    outcome = review(trainee, reviewed_once)
+    pref.refresh_from_db()
+    assert (pref.last_reviewed_at, pref.ignored_in_a_row) == (outcome.log.reviewed_at, 0)
+
+    services.review_undo(trainee, outcome.log.client_id)
+
+    pref.refresh_from_db()  # that day's reminder is no longer skipped for a review that is gone
+    assert (pref.last_reviewed_at, pref.ignored_in_a_row) == (NOW, 3)
+
+
+def test_undo_leaves_a_reviewed_mark_moved_since(trainee, reviewed_once):
+    from quizzes.reminders.models import ReminderPreference
+
+    outcome = review(trainee, reviewed_once)
+    later = outcome.log.reviewed_at + timedelta(minutes=5)  # e.g. a quiz's first answer in another skill
+    ReminderPreference.objects.filter(user=trainee).update(last_reviewed_at=later, ignored_in_a_row=0)
+    services.review_undo(trainee, outcome.log.client_id)
+    pref = ReminderPreference.objects.get(user=trainee)
+    assert (pref.last_reviewed_at, pref.ignored_in_a_row) == (later, 0)
+
+
 def test_another_trainee_cannot_undo_my_review(trainee, other_trainee, reviewed_once):
     outcome = review(trainee, reviewed_once)
     with pytest.raises(services.NothingToUndo):

@@ -224,6 +224,36 @@ def test_trainee_page_shows_practice_levels_by_skill_name(client, cohort, quiz, 
     assert 'data-testid="practice-levels"' in html and "Immediacy: speaking to what happens between us" in html
 
 
+def test_trainee_page_lists_practice_levels_in_the_courses_skill_order(client, cohort, trainee, instructor):
+    from django.utils import timezone
+
+    from quizzes.review.models import SkillLevel
+
+    # Alphabetically by name these would read Immediacy, Negotiating, Responding, Warmth.
+    for skill in ["here_and_now.immediacy", "warmth.acceptance", "retired.skill", "alliance.goal_negotiation"]:
+        SkillLevel.objects.create(user=trainee, course=cohort.course, skill=skill, updated_at=timezone.now())
+    SkillLevel.objects.create(
+        user=trainee,
+        course=cohort.course,
+        skill="empathy.underlying_feeling",
+        level="advanced",
+        updated_at=timezone.now(),
+    )
+    client.force_login(instructor)
+    html = client.get(reverse("quizzes_instructor:trainee", args=[cohort.pk, trainee.pk])).content.decode()
+    table = html[html.index('data-testid="practice-levels"') :]
+    names = [
+        "Negotiating goals",
+        "Responding to the underlying feeling",
+        "Warmth and acceptance under pressure",
+        "Immediacy: speaking to what happens between us",
+        "retired.skill",  # no longer in the vocabulary: last, by key
+    ]
+    spots = [table.index(name) for name in names]
+    assert spots == sorted(spots)
+    assert "<td>Responding to the underlying feeling</td><td>Advanced</td>" in table
+
+
 def test_a_lone_surrogate_or_odd_score_in_the_api_is_a_400_naming_the_field(api, cohort, played):
     url = reflection_url(cohort, played.reflection, api=True)
     scores = {RUBRIC[0]: 2, RUBRIC[1]: 1}
