@@ -2,8 +2,9 @@
 
 One course of two modules (the second locked until the first is done), a quiz on each, two
 cohorts of that course with a trainee and an instructor each, a staff user with no permission
-and a superuser. Each trainee has played the first quiz twice: a free reply and a shared
-reflection, then a private reflection; each private text carries a marker so a test can look
+and a superuser. Each trainee has played the first quiz twice without passing it (so the second
+module stays locked whatever lessons a test completes): a free reply and a shared reflection,
+then a private reflection; each private text carries a marker so a test can look
 for it in any response body.
 """
 
@@ -92,7 +93,7 @@ def _play(user, quiz, tag: str) -> Trainee:
         first.refresh_from_db()
         if quiz.items.get(slug=slug).write_first:
             services.attempt_write_reply(first, slug, markers["reply"])
-        services.attempt_answer(first, slug, "", "a", 3)
+        services.attempt_answer(first, slug, "", "b", 3)  # not passed: the second module stays locked
     first.refresh_from_db()
     services.reflection_save(first, markers["shared"], True)
     second, _ = services.attempt_start(user, quiz)

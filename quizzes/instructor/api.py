@@ -256,7 +256,7 @@ class ItemAnalysisSerializer(serializers.Serializer):
 DASHBOARD_PARAMETERS = [
     OpenApiParameter(
         "q",
-        {"type": "string", "maxLength": 100, "pattern": "^[^\\u0000\\ud800-\\udfff]*$"},
+        {"type": "string", "maxLength": 100, "pattern": "^[^\\x00]*$"},
         description="Part of a trainee's name or username.",
     ),
     OpenApiParameter("risk", str, enum=list(rules.RISK_FILTERS)),
