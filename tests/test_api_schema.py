@@ -17,6 +17,7 @@ import re
 import hypothesis
 import pytest
 import schemathesis
+import yaml
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -187,3 +188,51 @@ def test_every_operation_conforms_for_every_persona(world, api_schema, capsys, c
         for key in sorted(failures):
             print(f"  {failures[key]} x {key}\n      e.g. {SAMPLES[key]}")
     assert sorted(failures) == []
+
+
+@pytest.fixture
+def schema_doc(db):
+    from django.test import Client
+
+    return yaml.safe_load(Client().get("/api/schema/").content)
+
+
+def test_every_operation_documents_its_errors(schema_doc):
+    for path, methods in schema_doc["paths"].items():
+        for method, operation in methods.items():
+            codes = set(operation["responses"])
+            assert {"401", "403"} <= codes, f"{method.upper()} {path} documents {sorted(codes)}"
+            if method != "get":
+                assert "400" in codes, f"{method.upper()} {path} documents {sorted(codes)}"
+            if "{" in path:
+                assert "404" in codes, f"{method.upper()} {path} documents {sorted(codes)}"
+            for code, response in operation["responses"].items():
+                if code >= "400":
+                    assert "application/json" in response.get("content", {}), f"{method} {path} {code} has no body"
+
+
+def test_notifications_are_documented_as_the_page_they_are(schema_doc):
+    ok = schema_doc["paths"]["/api/v1/notifications/"]["get"]["responses"]["200"]
+    ref = ok["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    page = schema_doc["components"]["schemas"][ref]
+    assert page["type"] == "object"
+    assert {"count", "next", "previous", "results", "unread_count"} <= set(page["properties"])
+
+
+def test_local_times_are_a_pattern_not_format_time(schema_doc):
+    preference = schema_doc["components"]["schemas"]["Preference"]["properties"]
+    for name in ("reminder_time", "quiet_start", "quiet_end"):
+        assert "format" not in preference[name] and re.search(preference[name]["pattern"], "18:00:00")
+
+
+def test_the_dashboards_empty_sort_is_in_its_enum(schema_doc):
+    parameters = schema_doc["paths"]["/api/v1/instructor/cohorts/{cohort_id}/"]["get"]["parameters"]
+    sort = next(p for p in parameters if p["name"] == "sort")
+    assert "" in sort["schema"]["enum"] and "-name" in sort["schema"]["enum"]
+
+
+def test_an_unmatched_api_path_is_a_json_404(client, db):
+    response = client.get("/api/v1/attempts/not-a-number/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+    assert client.get("/courses/no/such/page/").headers["Content-Type"].startswith("text/html")
