@@ -162,13 +162,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    # JSON nested past 32 levels is a 400 before decoding, not a RecursionError (course/api/parsers.py).
-    "DEFAULT_PARSER_CLASSES": [
-        "course.api.parsers.DepthLimitedJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # The API reads JSON only: one encoding, the one its schema describes (no form fields turned to
+    # strings). JSON nested past 32 levels is a 400 before decoding, not a RecursionError (course/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["course.api.parsers.DepthLimitedJSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "DEFAULT_SCHEMA_CLASS": "course.api.schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }

@@ -29,3 +29,7 @@ urlpatterns = [
     path("instructor/", include("quizzes.instructor.urls")),
     path("", include("course.urls")),
 ]
+
+# Under /api/ an unmatched path or a crash answers in JSON like the API; elsewhere the HTML pages.
+handler404 = "course.api.errors.not_found"
+handler500 = "course.api.errors.server_error"

@@ -295,7 +295,8 @@ def session_replay(request, item_id):
             "step": step,
             "options": _replay_options(request, item, step, path),
             "path": path,
-            "client_line": step["client_reply"] or item.client_statement,
+            # The first step is the item's own steps, which carry no client_reply: the statement opens it.
+            "client_line": step.get("client_reply") or item.client_statement,
         },
     )
 

@@ -295,13 +295,27 @@ class ItemAnalysisSerializer(serializers.Serializer):
 
 # ---------------------------------------------------------------- views
 
+# The same names and rules as the page's filter form; "" (as a form's empty select sends) means no filter.
 DASHBOARD_PARAMETERS = [
-    OpenApiParameter("q", str, description="Part of a trainee's name or username."),
-    OpenApiParameter("risk", str, enum=["at_risk", "on_track"]),
-    OpenApiParameter("module", str, description="A module slug (with status)."),
-    OpenApiParameter("status", str, enum=list(rules.STATUSES)),
-    OpenApiParameter("sort", str, enum=[*rules.SORTS, *(f"-{s}" for s in rules.SORTS)]),
-    OpenApiParameter("page", int, description=f"Page of {rules.PAGE_SIZE} trainees (default 1)."),
+    OpenApiParameter(
+        "q",
+        {"type": "string", "maxLength": 100, "pattern": "^[^\\x00]*$"},
+        description="Part of a trainee's name or username.",
+    ),
+    OpenApiParameter("risk", str, enum=list(rules.RISK_FILTERS)),
+    OpenApiParameter("module", str, description="A module slug of the cohort's course (400 otherwise)."),
+    OpenApiParameter(
+        "status",
+        str,
+        enum=["", *rules.STATUSES, *rules.STATUS_ALIASES],
+        description="A module's status: needs `module` (400 otherwise). `passed` is an old name for completed.",
+    ),
+    OpenApiParameter("sort", str, enum=["", *rules.SORTS, *(f"-{s}" for s in rules.SORTS)]),
+    OpenApiParameter(
+        "page",
+        {"type": "integer", "minimum": 1, "maximum": 100_000},
+        description=f"Page of {rules.PAGE_SIZE} trainees (default 1).",
+    ),
 ]
 
 

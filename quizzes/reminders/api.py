@@ -5,22 +5,52 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.urls import path
 from django.utils.translation import gettext
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import selectors, services
+from . import selectors, services, timing
 from .forms import parse_local_time, validate_iana_zone
 from .models import ReminderPreference
 
 # ---------------------------------------------------------------- serializers
 
+# A local time of day: the zone is the time_zone field, so no offset (not OpenAPI's `format: time`).
+LOCAL_TIME_OUT = {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$", "example": "18:30:00"}
+LOCAL_TIME_IN = {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$", "example": "18:30"}
+
+
+@extend_schema_field(LOCAL_TIME_OUT)
+class LocalTimeOutField(serializers.TimeField):
+    pass
+
+
+@extend_schema_field(LOCAL_TIME_IN)
+class LocalTimeInField(serializers.CharField):
+    pass
+
+
+@extend_schema_field(
+    {**LOCAL_TIME_IN, "pattern": r"^(([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?)?$", "nullable": True}
+)
+class OptionalLocalTimeInField(serializers.CharField):
+    pass
+
+
+# Every zone name the validator accepts, so a client can tell a valid one from the schema.
+@extend_schema_field({"type": "string", "enum": sorted(timing.accepted_zone_names()), "example": "Europe/London"})
+class ZoneInField(serializers.CharField):
+    pass
+
 
 class PreferenceSerializer(serializers.ModelSerializer):
     subscribed = serializers.SerializerMethodField()
+    reminder_time = LocalTimeOutField()
+    quiet_start = LocalTimeOutField(allow_null=True)
+    quiet_end = LocalTimeOutField(allow_null=True)
 
     class Meta:
         model = ReminderPreference
@@ -47,10 +77,10 @@ class PreferenceSerializer(serializers.ModelSerializer):
 class PreferenceInputSerializer(serializers.Serializer):
     """Any subset of the fields, checked by the rules the page's PreferenceForm uses."""
 
-    time_zone = serializers.CharField(max_length=64, required=False, validators=[validate_iana_zone])
-    reminder_time = serializers.CharField(max_length=32, required=False)
-    quiet_start = serializers.CharField(max_length=32, required=False, allow_null=True, allow_blank=True)
-    quiet_end = serializers.CharField(max_length=32, required=False, allow_null=True, allow_blank=True)
+    time_zone = ZoneInField(max_length=64, required=False, validators=[validate_iana_zone])
+    reminder_time = LocalTimeInField(max_length=32, required=False)
+    quiet_start = OptionalLocalTimeInField(max_length=32, required=False, allow_null=True, allow_blank=True)
+    quiet_end = OptionalLocalTimeInField(max_length=32, required=False, allow_null=True, allow_blank=True)
     email_enabled = serializers.BooleanField(required=False)
     in_app_enabled = serializers.BooleanField(required=False)
     frequency = serializers.ChoiceField(choices=[key for key, _ in ReminderPreference.FREQUENCIES], required=False)
@@ -77,6 +107,19 @@ class NotificationSerializer(serializers.Serializer):
     link = serializers.CharField()
     created_at = serializers.DateTimeField()
     read_at = serializers.DateTimeField(allow_null=True)
+
+
+class NotificationPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="All my notifications.")
+    next = serializers.URLField(allow_null=True, help_text="The next page, or null.")
+    previous = serializers.URLField(allow_null=True, help_text="The previous page, or null.")
+    results = NotificationSerializer(many=True, help_text="This page, newest first.")
+    unread_count = serializers.IntegerField()
+
+
+class MarkedSerializer(serializers.Serializer):
+    marked = serializers.IntegerField(help_text="How many were marked now.")
+    unread_count = serializers.IntegerField()
 
 
 class MarkReadSerializer(serializers.Serializer):
@@ -130,7 +173,15 @@ class NotificationPagination(PageNumberPagination):
 
 
 class NotificationListView(APIView):
-    @extend_schema(responses=NotificationSerializer(many=True), summary="My notifications, newest first")
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "page", {"type": "integer", "minimum": 1}, description="Page of 50 (default 1); past the last is a 404."
+            )
+        ],
+        responses={200: NotificationPageSerializer, 404: OpenApiResponse(description="No such page.")},
+        summary="My notifications, newest first, a page at a time",
+    )
     def get(self, request):
         paginator = NotificationPagination()
         page = paginator.paginate_queryset(selectors.notifications_of(request.user), request, view=self)
@@ -140,7 +191,7 @@ class NotificationListView(APIView):
 class NotificationReadView(APIView):
     @extend_schema(
         request=MarkReadSerializer,
-        responses={200: OpenApiResponse(description='{"marked": n, "unread_count": m}')},
+        responses=MarkedSerializer,
         summary="Mark notifications as read",
     )
     def post(self, request):

@@ -52,6 +52,11 @@ def _zone_names() -> set[str]:
     return _ZONES
 
 
+def accepted_zone_names() -> set[str]:
+    """Every name validate_zone accepts."""
+    return set(_zone_names())
+
+
 def zone_names() -> list[str]:
     """Every IANA zone name this machine knows, sorted (for the preferences form's suggestions)."""
     return sorted(name for name in _zone_names() if "/" in name or name == "UTC")

@@ -108,7 +108,11 @@ class ReviewsView(APIView):
 
     @extend_schema(
         request=ReviewInputSerializer,
-        responses={200: ReviewOutcomeSerializer, 409: OpenApiResponse(description="The card moved on meanwhile.")},
+        responses={
+            200: ReviewOutcomeSerializer,
+            404: OpenApiResponse(description="No such review card among yours."),
+            409: OpenApiResponse(description="The card moved on meanwhile."),
+        },
         summary="Answer a review; the same review_id sent again returns the stored result",
     )
     def post(self, request):

@@ -113,3 +113,19 @@ def test_history_survives_a_later_rewrite_of_the_item(trainee_client, quiz, trai
     assert "100%" in page.content.decode()
     answer = Answer.objects.filter(attempt=attempt, step_path="a").get()
     assert trainee_client.get(reverse("quizzes:feedback", args=[attempt.pk, answer.pk])).status_code == 302
+
+
+def test_replaying_a_finished_plain_item_opens_on_the_clients_statement(trainee_client, quiz, trainee):
+    """A branching item that is not a relationship-state session replays too: its first step has no
+    client_reply of its own (this was a KeyError, a 500)."""
+    from quizzes import services
+
+    attempt, _ = services.attempt_start(trainee, quiz)
+    services.attempt_write_reply(attempt, "priya", "I would ask what shifted.")
+    services.attempt_answer(attempt, "priya", "", "b", 3)
+    attempt.refresh_from_db()
+    services.attempt_answer(attempt, "mira", "", "b", 3)
+    mira = quiz.items.get(slug="mira")
+    response = trainee_client.get(reverse("quizzes:session_replay", args=[mira.pk]))
+    assert response.status_code == 200
+    assert "You must be so bored of me." in response.content.decode()
