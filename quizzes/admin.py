@@ -129,9 +129,22 @@ class ReflectionAdmin(NoFreeTextLookups, admin.ModelAdmin):
     list_display = ("author", "attempt", "shared", "created_at", "scored_at")
     readonly_fields = ("attempt", "author", "shared", "created_at", "updated_at")
 
+    def has_add_permission(self, request):
+        return False  # a reflection is a trainee's, written on their result page, never by staff
+
 
 @admin.register(ReflectionAccess)
 class ReflectionAccessAdmin(NoFreeTextLookups, admin.ModelAdmin):
     list_display = ("reflection", "viewer", "viewed_at")
     list_select_related = ("reflection", "viewer")
     readonly_fields = ("reflection", "viewer", "viewed_at")
+
+    # An audit trail: written by the app when someone reads a reflection, never by hand.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -18,10 +18,13 @@ import uuid
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth.tokens import default_token_generator
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern, RoutePattern
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from quizzes.models import Answer, Attempt
 from quizzes.reminders.services import unsubscribe_token
@@ -85,7 +88,10 @@ def values_for(world) -> dict[str, list]:
         "item_id": [item.pk for quiz in (world.quiz, world.locked_quiz) for item in quiz.items.all()],
         "cohort_id": [world.cohort_a.pk, world.cohort_b.pk],
         "user_id": [world.a.user.pk, world.b.user.pk],
-        "token": [unsubscribe_token(world.a.user.pk), unsubscribe_token(world.b.user.pk)],
+        # Unsubscribe links' tokens and password-reset tokens (with each trainee's uidb64).
+        "token": [unsubscribe_token(world.a.user.pk), unsubscribe_token(world.b.user.pk)]
+        + [default_token_generator.make_token(t.user) for t in (world.a, world.b)],
+        "uidb64": [urlsafe_base64_encode(force_bytes(t.user.pk)) for t in (world.a, world.b)],
         "review_id": reviews,
         "content_type_id": [ContentType.objects.get_for_model(Attempt).pk],
         "url": ["quizzes/attempt/"],
@@ -126,7 +132,8 @@ def urls_for(template: str, name: str, values: dict, admin_ids: dict) -> list[tu
 
 def allowed_markers(world, persona: str) -> set[str]:
     """Whose private text each persona may read: a trainee their own; an instructor their cohort's
-    shared reflections and free replies; a superuser free replies in the admin; nobody else."""
+    shared reflections and free replies; a superuser free replies in the admin and, holding the
+    permission to oversee every cohort, shared reflections (audited); nobody else."""
     allowed: set[str] = set()
     for tag, trainee in (("a", world.a), ("b", world.b)):
         if persona == f"trainee_{tag}":
@@ -134,7 +141,12 @@ def allowed_markers(world, persona: str) -> set[str]:
         if persona == f"instructor_{tag}":
             allowed |= {trainee.markers["reply"], trainee.markers["shared"], f"zq{tag}secondreply"}
         if persona == "superuser":
-            allowed |= {trainee.markers["reply"], f"zq{tag}secondreply", f"zq{tag}notemarker"}
+            allowed |= {
+                trainee.markers["reply"],
+                trainee.markers["shared"],
+                f"zq{tag}secondreply",
+                f"zq{tag}notemarker",
+            }
     return allowed
 
 
