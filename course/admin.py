@@ -123,13 +123,8 @@ class ModuleResultAdmin(NoFreeTextLookups, admin.ModelAdmin):
     raw_id_fields = ("user", "module")
 
 
-@admin.register(PrivacyRecord)
-class PrivacyRecordAdmin(NoFreeTextLookups, admin.ModelAdmin):
-    """Read-only: the audit of exports and erasures is written by the privacy services alone."""
-
-    list_display = ("action", "subject_id", "actor", "at")
-    list_filter = ("action",)
-    search_fields = ("=subject_id",)
+class AuditTrailAdmin(NoFreeTextLookups, admin.ModelAdmin):
+    """An audit trail in the admin: viewed only; the services that act write it, nobody edits it."""
 
     def has_add_permission(self, request):
         return False
@@ -139,6 +134,15 @@ class PrivacyRecordAdmin(NoFreeTextLookups, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(PrivacyRecord)
+class PrivacyRecordAdmin(AuditTrailAdmin):
+    """The audit of exports and erasures, written by the privacy services alone."""
+
+    list_display = ("action", "subject_id", "actor", "at")
+    list_filter = ("action",)
+    search_fields = ("=subject_id",)
 
 
 @admin.action(description=_l("Erase the selected accounts' Attune data (answers kept anonymous)"))

@@ -3,7 +3,7 @@ import json
 from django import forms
 from django.contrib import admin
 
-from course.admin import NoFreeTextLookups
+from course.admin import AuditTrailAdmin, NoFreeTextLookups
 
 from . import grading
 from .models import Answer, Attempt, Dimension, FreeReply, Item, Quiz, Reflection, ReflectionAccess, Skill
@@ -134,17 +134,9 @@ class ReflectionAdmin(NoFreeTextLookups, admin.ModelAdmin):
 
 
 @admin.register(ReflectionAccess)
-class ReflectionAccessAdmin(NoFreeTextLookups, admin.ModelAdmin):
+class ReflectionAccessAdmin(AuditTrailAdmin):
+    """Who read which reflection, written by the app when someone reads one."""
+
     list_display = ("reflection", "viewer", "viewed_at")
     list_select_related = ("reflection", "viewer")
     readonly_fields = ("reflection", "viewer", "viewed_at")
-
-    # An audit trail: written by the app when someone reads a reflection, never by hand.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
