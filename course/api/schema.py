@@ -4,7 +4,8 @@ DRF answers 400, 401, 403, 404, 409 and 429 with one of two bodies: `{"detail": 
 validation error the fields mapped to their messages. drf-spectacular documents only what a view
 declares, so this AutoSchema adds the error responses that the view's own setup makes possible:
 401 wherever a credential can be sent, 403 behind a permission (and the CSRF check on unsafe
-methods), 400 where there is a body, 404 where the path names something, 429 under a throttle.
+methods), 400 where there is a body, 404 where the path names something, 429 under a throttle
+(or where the view names it in `error_codes`, as the token view does for the login lockout).
 A response a view declares itself wins; one declared without a body gets the error body.
 
 Use it with REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "course.api.schema.AutoSchema".
@@ -73,7 +74,7 @@ class AutoSchema(openapi.AutoSchema):
             codes.append("400")
         if "{" in self.path:
             codes.append("404")
-        if hasattr(view, "get_throttles") and view.get_throttles():
+        if (hasattr(view, "get_throttles") and view.get_throttles()) or "429" in getattr(view, "error_codes", ()):
             codes.append("429")
         return codes
 

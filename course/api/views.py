@@ -35,6 +35,7 @@ class TokenView(ObtainAuthToken):
     issued and dies when your password changes; after that, this issues a new one."""
 
     # DRF's endpoint, except that an expired token is replaced rather than handed back.
+    error_codes = ("429",)  # the login lockout (django-axes, course/lockout.py) answers 429 here
 
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
