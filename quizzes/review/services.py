@@ -199,6 +199,20 @@ def _clean_client_id(value) -> uuid.UUID:
         raise ValidationError({"review_id": "must be a UUID made by the client for this review."})
 
 
+def _graded_pick(card: ReviewCard, key: str, option_id: str, *, practice: bool):
+    """The prompt the card shows now (refusing a stale key) and the chosen option's feedback."""
+    prompt = selectors.prompt_for(card, practice=practice)
+    if prompt is None:
+        raise quiz_services.Conflict("There is nothing left to show for this card.")
+    if key != prompt.key:
+        shows = "practice" if practice else "review"
+        raise quiz_services.Conflict(f"'{key}' is not what this {shows} shows now; it shows '{prompt.key}'.")
+    chosen, best, explanation = _feedback(card, prompt.item, option_id)
+    if chosen is None:
+        raise ValidationError({"option": f"'{option_id}' is not an option of this review."})
+    return prompt, chosen, best, explanation
+
+
 def _feedback(card: ReviewCard, item: Item | None, option_id: str) -> tuple[dict | None, dict, str]:
     """The chosen option, the best (or correct) one and an explanation, for a skill or a fact."""
     if card.kind == ReviewCard.FACT:
@@ -257,14 +271,7 @@ def review_submit(
             raise ValidationError({"reviewed_at": "must be a date and time with a time zone."})
         if reviewed_at > now + MAX_CLOCK_SKEW:
             raise ValidationError({"reviewed_at": "is in the future."})
-    prompt = selectors.prompt_for(card)
-    if prompt is None:
-        raise quiz_services.Conflict("There is nothing left to show for this card.")
-    if key != prompt.key:
-        raise quiz_services.Conflict(f"'{key}' is not what this review shows now; it shows '{prompt.key}'.")
-    chosen, best, explanation = _feedback(card, prompt.item, option_id)
-    if chosen is None:
-        raise ValidationError({"option": f"'{option_id}' is not an option of this review."})
+    prompt, chosen, best, explanation = _graded_pick(card, key, option_id, practice=False)
     rating = scheduling.rating_for(chosen["grade"], confidence, seconds, app_settings.REVIEW_QUICK_SECONDS)
     try:
         state = _schedule(card, rating, reviewed_at)
@@ -332,14 +339,7 @@ def practice_outcome(user, card_id: int, key: str, option_id: str) -> PracticeOu
     card = ReviewCard.objects.filter(user=user, pk=card_id).select_related("fact").first()
     if card is None:
         raise CardNotFound(card_id)
-    prompt = selectors.prompt_for(card, practice=True)
-    if prompt is None:
-        raise quiz_services.Conflict("There is nothing left to show for this card.")
-    if key != prompt.key:
-        raise quiz_services.Conflict(f"'{key}' is not what this practice shows now; it shows '{prompt.key}'.")
-    chosen, best, explanation = _feedback(card, prompt.item, option_id)
-    if chosen is None:
-        raise ValidationError({"option": f"'{option_id}' is not an option of this review."})
+    prompt, chosen, best, explanation = _graded_pick(card, key, option_id, practice=True)
     return PracticeOutcome(card, chosen, best, explanation, prompt.item)
 
 
