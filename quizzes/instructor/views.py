@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext, gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from ..services import Conflict
 from ..validators import error_dict, error_text
@@ -45,6 +45,7 @@ def _query(request, modules):
 
 
 @instructor_required
+@require_safe
 def cohort_list(request):
     cohorts = list(selectors.cohorts_taught_by(request.user))
     waiting = selectors.unscored_reflection_counts(request.user, cohorts)
@@ -114,6 +115,7 @@ def _dashboard_page(request, cohort, modules, errors, board=None):
 
 
 @instructor_required
+@require_safe
 def dashboard(request, cohort_id):
     cohort = selectors.cohort_for(request.user, cohort_id)
     modules = selectors.course_modules(cohort)
@@ -131,6 +133,7 @@ def _csv_response(lines, filename: str) -> StreamingHttpResponse:
 
 
 @instructor_required
+@require_safe
 def dashboard_csv(request, cohort_id):
     cohort = selectors.cohort_for(request.user, cohort_id)
     modules = selectors.course_modules(cohort)
@@ -143,6 +146,7 @@ def dashboard_csv(request, cohort_id):
 
 
 @instructor_required
+@require_safe
 def cohort_charts(request, cohort_id):
     cohort = selectors.cohort_for(request.user, cohort_id)
     modules = selectors.course_modules(cohort)
@@ -180,6 +184,7 @@ def cohort_charts(request, cohort_id):
 
 
 @instructor_required
+@require_safe
 def trainee(request, cohort_id, user_id):
     cohort = selectors.cohort_for(request.user, cohort_id)
     person = selectors.trainee_of(cohort, user_id)
@@ -188,6 +193,7 @@ def trainee(request, cohort_id, user_id):
 
 
 @instructor_required
+@require_safe
 def reflection_queue(request, cohort_id):
     cohort = selectors.cohort_for(request.user, cohort_id)
     queue = selectors.reflection_queue(request.user, cohort)
@@ -265,6 +271,7 @@ def reflection(request, cohort_id, reflection_id):
 
 
 @instructor_required
+@require_safe
 def quiz_list(request, cohort_id):
     cohort = selectors.cohort_for(request.user, cohort_id)
     return render(
@@ -279,6 +286,7 @@ def quiz_list(request, cohort_id):
 
 
 @instructor_required
+@require_safe
 def item_analysis(request, cohort_id, quiz_id):
     cohort = selectors.cohort_for(request.user, cohort_id)
     analysis = selectors.item_analysis(cohort, selectors.quiz_for(cohort, quiz_id))
@@ -286,6 +294,7 @@ def item_analysis(request, cohort_id, quiz_id):
 
 
 @instructor_required
+@require_safe
 def item_analysis_csv(request, cohort_id, quiz_id):
     cohort = selectors.cohort_for(request.user, cohort_id)
     quiz = selectors.quiz_for(cohort, quiz_id)

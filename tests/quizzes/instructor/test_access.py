@@ -234,3 +234,15 @@ def test_a_quiz_of_another_course_is_404(ids, instructor, db):
     foreign = Quiz.objects.create(module=ModuleFactory())
     page = reverse("quizzes_instructor:item_analysis", args=[ids["cohort"], foreign.pk])
     assert as_user(instructor, False).get(page).status_code == 404
+
+
+READ_ONLY_PAGES = [(n, a) for n, a in PAGES if n != "quizzes_instructor:reflection"] + [
+    ("quizzes_instructor:reflections", ["cohort"]),
+    ("quizzes_instructor:cohorts", []),
+]
+
+
+@pytest.mark.parametrize("name, args", READ_ONLY_PAGES)
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_read_only_pages_refuse_other_methods_with_405(name, args, method, ids, instructor):
+    assert getattr(as_user(instructor, False), method)(url(name, args, ids)).status_code == 405
