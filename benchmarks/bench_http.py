@@ -6,6 +6,8 @@ are interleaved so each endpoint is divided by the anchor measured minutes, not 
 figures are medians over ATTUNE_BENCH_ROUNDS rounds: throughput as a ratio to the anchor, p99 in ms
 and as a ratio to the anchor's p99, and the queries one request makes (counted in-process).
 
+ATTUNE_BENCH_ONLY=answer (any part of a label) runs the anchors and just the endpoints it names.
+
 The answer POST walks many prepared attempts (fresh ones each round, one trainee each): a wrk Lua
 script posts each attempt's steps in order, a whole pass of attempts apart, so every request answers
 a current step (no repeats), first answers of a skill and attempt-finishing answers included.
@@ -58,10 +60,21 @@ function init(args)
   end
 end
 function request()
+  -- wrk calls thread 0's request() once before the run to check the script, and never sends
+  -- that request: it must not use up a step, or that attempt's later steps all answer 409.
+  if id == 0 and not verified then
+    verified = true
+    return requests[position]
+  end
   local r = requests[position]
   position = position + 1
   if position > #requests then position = 1 end
   return r
+end
+function response(status, headers, body)
+  if status >= 300 then  -- printed for the bench's error message
+    io.write("failed response: " .. status .. " " .. string.sub(body, 1, 300) .. "\n")
+  end
 end
 """
 
@@ -214,20 +227,25 @@ def _prepared_attempts(users, quiz, items, rng: random.Random):
 
 
 def _answer_lines(attempts, tokens, items, rng: random.Random) -> list[str]:
-    """The Lua script's input: step k of every attempt, then step k+1 of every attempt, and so on."""
+    """The Lua script's input: step k of every attempt, then step k+1 of every attempt, and so on.
+
+    Every attempt of a round follows the same (randomly chosen) walk, so each pass holds all of the
+    attempts: walks of different lengths would leave a tail of a few attempts whose next step is
+    posted while their previous one is still in flight (a 409, not the attempt's current step).
+    """
     from django.urls import reverse
 
-    walks = []
-    for attempt, token in zip(attempts, tokens, strict=True):
-        path = reverse("api-attempt-answer", args=[attempt.pk])
-        walk = []
-        for item in items:
-            for step, option in _walk(item, rng):
-                body = json.dumps({"item": item.slug, "step": step, "option": option, "confidence": 3})
-                walk.append(f"{attempt.pk}\t{token}\t{path}\t{body}")
-        walks.append(walk)
-    longest = max(len(w) for w in walks)
-    return [walk[k] for k in range(longest) for walk in walks if k < len(walk)]
+    bodies = [
+        json.dumps({"item": item.slug, "step": step, "option": option, "confidence": 3})
+        for item in items
+        for step, option in _walk(item, rng)
+    ]
+    paths = [reverse("api-attempt-answer", args=[attempt.pk]) for attempt in attempts]
+    return [
+        f"{attempt.pk}\t{token}\t{path}\t{body}"
+        for body in bodies
+        for attempt, token, path in zip(attempts, tokens, paths, strict=True)
+    ]
 
 
 @dataclass
@@ -324,6 +342,9 @@ def count_queries(fx: Fixture, points: list[Endpoint]) -> dict[str, str]:
                 response = client.get(point.path, **headers)
             assert response.status_code == 200, (point.label, response.status_code)
             point.queries = len(queries.captured_queries)
+        answer = next((p for p in points if p.kind == "answer"), None)
+        if answer is None:
+            return notes
         # The answer: a skill's first answer, a plain one, and the one that finishes the attempt.
         users, tokens = _users(f"{fx.reader.username}-count", 1, fx.cohort)
         _finish_modules(users, fx.done)
@@ -337,7 +358,7 @@ def count_queries(fx: Fixture, points: list[Endpoint]) -> dict[str, str]:
             assert response.status_code == 200, (path, response.status_code, response.content[:300])
             counts.append(len(queries.captured_queries))
         plain = min(counts)
-        points[-1].queries = plain
+        answer.queries = plain
         most = max(counts[:-1])
         notes["answer POST"] = (
             f"{plain} a plain answer, {most} at most before the last (a skill's first), {counts[-1]} the last; "
@@ -355,6 +376,7 @@ class Run:
     p99_ms: float
     requests: int
     errors: int
+    failure: str = ""  # the first failed response's status and body (the answer script reports them)
 
 
 def _ms(text: str) -> float:
@@ -380,7 +402,8 @@ def wrk(url: str, seconds: int, headers: dict, script: Path | None = None, args=
     errors = int(bad.group(1)) if bad else 0
     if socket_errors:
         errors += sum(int(g) for g in socket_errors.groups())
-    return Run(rate, p99, requests, errors)
+    failure = re.search(r"^failed response: .*$", out, re.M)
+    return Run(rate, p99, requests, errors, failure.group(0) if failure else "")
 
 
 def _answer_round(fx: Fixture, round_no: int, seconds: int, connections: int, base: str, folder: Path) -> Run:
@@ -408,6 +431,9 @@ def run(smoke: bool = False):
     seconds, rounds, workers, connections = (1, 1, 1, 2) if smoke else (SECONDS, ROUNDS, WORKERS, CONNECTIONS)
     fx = build(smoke)
     points = endpoints(fx)
+    only = os.environ.get("ATTUNE_BENCH_ONLY")  # e.g. "answer": the anchors plus the endpoints named so
+    if only:
+        points = [p for p in points if p.kind in ("anchor", "plain") or only in p.label]
     notes = count_queries(fx, points)
     server = Server(workers)
     results: dict[str, list[Run]] = {p.label: [] for p in points}
@@ -422,7 +448,9 @@ def run(smoke: bool = False):
                         outcome = wrk(server.base + point.path, seconds, point.headers, connections=connections)
                     results[point.label].append(outcome)
                     if outcome.errors:
-                        raise RuntimeError(f"{point.label}: {outcome.errors} failed requests of {outcome.requests}")
+                        raise RuntimeError(
+                            f"{point.label}: {outcome.errors} failed requests of {outcome.requests} {outcome.failure}"
+                        )
                 if not smoke:
                     anchor = results[points[0].label][-1]
                     line = f"anchor {anchor.rate:,.0f} req/s, p99 {anchor.p99_ms:.1f} ms"
