@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 
 from . import rules, structure
 from .models import Cohort, Course, Enrollment, Lesson, LessonProgress, Module, ModuleResult
+from .prepared import Prepared
 
 VIEW_ALL_COHORTS = "attune_course.view_all_cohorts"
 
@@ -36,11 +37,42 @@ def courses_visible_to(user) -> QuerySet[Course]:
         return Course.objects.none()
     if sees_every_cohort(user):
         return Course.objects.all()
+    return _trainee_courses(user.pk)
+
+
+def _trainee_courses(user_id: int) -> QuerySet[Course]:
     # Two indexed subqueries rather than joins with OR and DISTINCT, which scan every enrollment.
     return Course.objects.filter(
-        Q(pk__in=Enrollment.objects.filter(user=user).values("cohort__course_id"))
-        | Q(pk__in=Cohort.objects.filter(instructors=user).values("course_id"))
+        Q(pk__in=Enrollment.objects.filter(user_id=user_id).values("cohort__course_id"))
+        | Q(pk__in=Cohort.objects.filter(instructors=user_id).values("course_id"))
     )
+
+
+COURSE_FIELDS = tuple(f.attname for f in Course._meta.concrete_fields)
+# The two reads of every trainee request, compiled once (course/prepared.py).
+_MY_COURSES = Prepared(lambda user_id: _trainee_courses(user_id).order_by("title").values_list(*COURSE_FIELDS), int)
+_MY_COURSE = Prepared(
+    lambda user_id, slug: _trainee_courses(user_id).filter(slug=slug).values_list(*COURSE_FIELDS), int, str
+)
+
+
+def _courses(rows) -> list[Course]:
+    return [Course.from_db("default", COURSE_FIELDS, row) for row in rows]
+
+
+def visible_courses(user) -> list[Course]:
+    """courses_visible_to(user) by title, as a list: a trainee's in one precompiled query."""
+    if not user.is_authenticated or sees_every_cohort(user):
+        return list(courses_visible_to(user).order_by("title"))
+    return _courses(_MY_COURSES.rows(user.pk))
+
+
+def visible_course(user, slug: str) -> Course | None:
+    """The course with this slug if the user may open it, else None."""
+    if not user.is_authenticated or sees_every_cohort(user):
+        return courses_visible_to(user).filter(slug=slug).first()
+    found = _courses(_MY_COURSE.rows(user.pk, slug))
+    return found[0] if found else None
 
 
 @dataclass
@@ -142,7 +174,7 @@ def course_outlines(user, courses: list[Course]) -> list[CourseOutline]:
     queries on a miss, lesson bodies never loaded), then one query of the trainee's own state."""
     by_course = structure.course_modules(courses)
     modules = [m for c in courses for m in by_course[c.pk]]
-    progress, results = _own_state(user, modules) if user.is_authenticated else ({}, {})
+    progress, results = _own_state(user) if user.is_authenticated else ({}, {})
 
     states: dict[int, ModuleState] = {}
     for module in modules:
@@ -185,19 +217,25 @@ class _Result(NamedTuple):
     best_score: float | None
 
 
-def _own_state(user, modules: list[Module]) -> tuple[dict[int, _Progress], dict[int, _Result]]:
-    """The trainee's lesson progress and module results in these modules, in one query (UNION ALL):
-    the per-request work of every outline, so one round trip fewer on every page and API call."""
-    lessons = LessonProgress.objects.filter(
-        user=user, lesson_id__in=[lesson.pk for m in modules for lesson in m.lesson_list]
-    ).values_list(
+def _own_state_query(user_id: int):
+    lessons = LessonProgress.objects.filter(user_id=user_id).values_list(
         Value("lesson"), "lesson_id", "completed_at", "last_opened_at", Value(None, output_field=FloatField())
     )
-    results = ModuleResult.objects.filter(user=user, module_id__in=[m.pk for m in modules]).values_list(
+    results = ModuleResult.objects.filter(user_id=user_id).values_list(
         Value("module"), "module_id", "passed_at", Value(None, output_field=DateTimeField()), "best_score"
     )
+    return lessons.union(results, all=True)
+
+
+_OWN_STATE = Prepared(_own_state_query, int)
+
+
+def _own_state(user) -> tuple[dict[int, _Progress], dict[int, _Result]]:
+    """The trainee's lesson progress and module results, in one precompiled query (UNION ALL): the
+    per-request work of every outline. All of the trainee's rows (a few per lesson they opened, in
+    every course): callers look up the lessons and modules they show."""
     progress, outcomes = {}, {}
-    for kind, pk, at, opened_at, score in lessons.union(results, all=True):
+    for kind, pk, at, opened_at, score in _OWN_STATE.rows(user.pk):
         if kind == "lesson":
             progress[pk] = _Progress(at, opened_at)
         else:
@@ -219,7 +257,7 @@ def course_outline(user, course: Course) -> CourseOutline:
 
 
 def my_courses(user) -> list[CourseOutline]:
-    return course_outlines(user, list(courses_visible_to(user).order_by("title")))
+    return course_outlines(user, visible_courses(user))
 
 
 class ModuleLocked(PermissionDenied):

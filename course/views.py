@@ -14,7 +14,10 @@ from .models import Course
 
 
 def _visible_course(user, slug: str) -> Course:
-    return get_object_or_404(selectors.courses_visible_to(user), slug=slug)
+    course = selectors.visible_course(user, slug)
+    if course is None:
+        raise Http404("No such course among yours.")
+    return course
 
 
 def _lesson_in_outline(outline, slug: str):

@@ -13,7 +13,7 @@ from .tokens import api_token_for
 
 
 def visible_outline(user, course_slug: str) -> selectors.CourseOutline:
-    course = selectors.courses_visible_to(user).filter(slug=course_slug).first()
+    course = selectors.visible_course(user, course_slug)
     if course is None:
         raise Http404("No such course among yours.")
     return selectors.course_outline(user, course)
