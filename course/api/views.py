@@ -14,10 +14,10 @@ from .tokens import api_token_for
 
 
 def visible_outline(user, course_slug: str) -> selectors.CourseOutline:
-    course = selectors.visible_course(user, course_slug)
-    if course is None:
+    outline = selectors.visible_outline(user, course_slug)
+    if outline is None:
         raise Http404("No such course among yours.")
-    return selectors.course_outline(user, course)
+    return outline
 
 
 def open_lesson_state(outline, lesson_slug: str):
