@@ -7,11 +7,13 @@ from datetime import datetime
 from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import DateTimeField, FloatField, Q, QuerySet, Value
+from django.db.models import CharField, DateTimeField, FloatField, IntegerField, Q, QuerySet, TextField, Value
+from django.db.models.functions import Cast
 from django.utils.translation import gettext
 
 from . import rules, structure
 from .models import Cohort, Course, Enrollment, Lesson, LessonProgress, Module, ModuleResult
+from .prepared import Prepared
 
 VIEW_ALL_COHORTS = "attune_course.view_all_cohorts"
 
@@ -36,11 +38,40 @@ def courses_visible_to(user) -> QuerySet[Course]:
         return Course.objects.none()
     if sees_every_cohort(user):
         return Course.objects.all()
+    return _trainee_courses(user.pk)
+
+
+def _trainee_courses(user_id: int) -> QuerySet[Course]:
     # Two indexed subqueries rather than joins with OR and DISTINCT, which scan every enrollment.
     return Course.objects.filter(
-        Q(pk__in=Enrollment.objects.filter(user=user).values("cohort__course_id"))
-        | Q(pk__in=Cohort.objects.filter(instructors=user).values("course_id"))
+        Q(pk__in=Enrollment.objects.filter(user_id=user_id).values("cohort__course_id"))
+        | Q(pk__in=Cohort.objects.filter(instructors=user_id).values("course_id"))
     )
+
+
+COURSE_FIELDS = tuple(f.attname for f in Course._meta.concrete_fields)
+
+
+def _courses(rows) -> list[Course]:
+    return [Course.from_db("default", COURSE_FIELDS, row) for row in rows]
+
+
+def visible_courses(user) -> list[Course]:
+    """courses_visible_to(user) by title, as a list."""
+    return [o.course for o in my_courses(user)] if _is_trainee(user) else list(courses_visible_to(user))
+
+
+def visible_course(user, slug: str) -> Course | None:
+    """The course with this slug if the user may open it, else None."""
+    if _is_trainee(user):
+        outline = visible_outline(user, slug)
+        return outline.course if outline else None
+    return courses_visible_to(user).filter(slug=slug).first()
+
+
+def _is_trainee(user) -> bool:
+    """Whether the user's courses come from their cohorts alone (the precompiled reads below)."""
+    return user.is_authenticated and not sees_every_cohort(user)
 
 
 @dataclass
@@ -137,12 +168,16 @@ class CourseOutline:
         return (flat[index - 1] if index > 0 else None, flat[index + 1] if index + 1 < len(flat) else None)
 
 
-def course_outlines(user, courses: list[Course]) -> list[CourseOutline]:
+def course_outlines(user, courses: list[Course], state=None) -> list[CourseOutline]:
     """Modules, lessons, locks and progress for several courses: the structure from the cache (three
-    queries on a miss, lesson bodies never loaded), then one query of the trainee's own state."""
+    queries on a miss, lesson bodies never loaded), then one query of the trainee's own state (none
+    when the caller brings the state, as _split gives it)."""
     by_course = structure.course_modules(courses)
     modules = [m for c in courses for m in by_course[c.pk]]
-    progress, results = _own_state(user, modules) if user.is_authenticated else ({}, {})
+    if state is not None:
+        progress, results = state
+    else:
+        progress, results = _own_state(user) if user.is_authenticated else ({}, {})
 
     states: dict[int, ModuleState] = {}
     for module in modules:
@@ -185,23 +220,51 @@ class _Result(NamedTuple):
     best_score: float | None
 
 
-def _own_state(user, modules: list[Module]) -> tuple[dict[int, _Progress], dict[int, _Result]]:
-    """The trainee's lesson progress and module results in these modules, in one query (UNION ALL):
-    the per-request work of every outline, so one round trip fewer on every page and API call."""
-    lessons = LessonProgress.objects.filter(
-        user=user, lesson_id__in=[lesson.pk for m in modules for lesson in m.lesson_list]
-    ).values_list(
-        Value("lesson"), "lesson_id", "completed_at", "last_opened_at", Value(None, output_field=FloatField())
+def _own_state_query(user_id: int, course_slug: str | None = None, with_courses: bool = False):
+    """The trainee's lesson progress and module results (all of them: a few rows per lesson opened,
+    in every course; callers look up what they show), and with_courses their visible courses too (or
+    the one with course_slug), by title: one UNION ALL of rows (kind, id, two datetimes, a score, and
+    for a course its version, slug, title and summary)."""
+    nothing = [Value(None, output_field=f) for f in (IntegerField(), CharField(), CharField(), TextField())]
+    lessons = LessonProgress.objects.filter(user_id=user_id).values_list(
+        Value("lesson"), "lesson_id", "completed_at", "last_opened_at", Value(None, output_field=FloatField()), *nothing
     )
-    results = ModuleResult.objects.filter(user=user, module_id__in=[m.pk for m in modules]).values_list(
-        Value("module"), "module_id", "passed_at", Value(None, output_field=DateTimeField()), "best_score"
+    results = ModuleResult.objects.filter(user_id=user_id).values_list(
+        Value("module"), "module_id", "passed_at", Value(None, output_field=DateTimeField()), "best_score", *nothing
     )
-    progress, outcomes = {}, {}
-    for kind, pk, at, opened_at, score in lessons.union(results, all=True):
+    if not with_courses:
+        return lessons.union(results, all=True)
+    courses = _trainee_courses(user_id)
+    if course_slug is not None:
+        courses = courses.filter(slug=course_slug)
+    courses = courses.order_by().values_list(
+        Value("course"), "id", "created_at", "updated_at", Cast(Value(None), FloatField()),  # typed: 3 branches
+        "structure_version", "slug", "title", "summary",
+    )  # fmt: skip
+    return courses.union(lessons, results, all=True).order_by("title")
+
+
+# The per-request reads of every trainee page and API call, compiled once (course/prepared.py).
+_OWN_STATE = Prepared(_own_state_query, int)
+_MY_COURSES = Prepared(lambda user_id: _own_state_query(user_id, with_courses=True), int)
+_MY_COURSE = Prepared(lambda user_id, slug: _own_state_query(user_id, slug, with_courses=True), int, str)
+
+
+def _split(rows) -> tuple[list[Course], dict[int, _Progress], dict[int, _Result]]:
+    courses, progress, outcomes = [], {}, {}
+    for kind, pk, at, opened_at, score, version, slug, title, summary in rows:
         if kind == "lesson":
             progress[pk] = _Progress(at, opened_at)
-        else:
+        elif kind == "module":
             outcomes[pk] = _Result(at, score)
+        else:
+            courses.append(Course.from_db("default", COURSE_FIELDS, (pk, slug, title, summary, at, opened_at, version)))
+    return courses, progress, outcomes
+
+
+def _own_state(user) -> tuple[dict[int, _Progress], dict[int, _Result]]:
+    """The trainee's lesson progress and module results, in one precompiled query."""
+    _, progress, outcomes = _split(_OWN_STATE.rows(user.pk))
     return progress, outcomes
 
 
@@ -219,7 +282,21 @@ def course_outline(user, course: Course) -> CourseOutline:
 
 
 def my_courses(user) -> list[CourseOutline]:
-    return course_outlines(user, list(courses_visible_to(user).order_by("title")))
+    """The outlines of the user's courses by title: a trainee's courses and state in one query."""
+    if not _is_trainee(user):
+        return course_outlines(user, list(courses_visible_to(user).order_by("title")))
+    courses, progress, results = _split(_MY_COURSES.rows(user.pk))
+    return course_outlines(user, courses, (progress, results))
+
+
+def visible_outline(user, slug: str) -> CourseOutline | None:
+    """The outline of the course with this slug if the user may open it (a trainee's course and
+    state in one query), else None."""
+    if not _is_trainee(user):
+        course = courses_visible_to(user).filter(slug=slug).first()
+        return course_outline(user, course) if course else None
+    courses, progress, results = _split(_MY_COURSE.rows(user.pk, slug))
+    return course_outlines(user, courses, (progress, results))[0] if courses else None
 
 
 class ModuleLocked(PermissionDenied):

@@ -10,11 +10,13 @@ from django.views.decorators.http import require_POST
 
 from . import extensions, privacy, selectors, services
 from .conf import app_settings
-from .models import Course
 
 
-def _visible_course(user, slug: str) -> Course:
-    return get_object_or_404(selectors.courses_visible_to(user), slug=slug)
+def _visible_outline(user, slug: str) -> selectors.CourseOutline:
+    outline = selectors.visible_outline(user, slug)
+    if outline is None:
+        raise Http404("No such course among yours.")
+    return outline
 
 
 def _lesson_in_outline(outline, slug: str):
@@ -35,14 +37,14 @@ def my_courses(request):
 
 @login_required
 def course_detail(request, course):
-    outline = selectors.course_outline(request.user, _visible_course(request.user, course))
+    outline = _visible_outline(request.user, course)
     panels = extensions.course_panels(request, outline)
     return render(request, "attune/course/course_detail.html", {"outline": outline, "panels": panels})
 
 
 @login_required
 def module_detail(request, course, module):
-    outline = selectors.course_outline(request.user, _visible_course(request.user, course))
+    outline = _visible_outline(request.user, course)
     state = outline.module(module)
     if state is None:
         raise Http404("No such module in this course.")
@@ -54,7 +56,7 @@ def module_detail(request, course, module):
 
 @login_required
 def lesson_detail(request, course, lesson):
-    outline = selectors.course_outline(request.user, _visible_course(request.user, course))
+    outline = _visible_outline(request.user, course)
     module_state, lesson_state = _lesson_in_outline(outline, lesson)
     if module_state.locked:
         return render(
@@ -86,7 +88,7 @@ def lesson_detail(request, course, lesson):
 @login_required
 @require_POST
 def lesson_complete(request, course, lesson):
-    outline = selectors.course_outline(request.user, _visible_course(request.user, course))
+    outline = _visible_outline(request.user, course)
     module_state, lesson_state = _lesson_in_outline(outline, lesson)
     if module_state.locked:
         return render(

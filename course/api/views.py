@@ -8,15 +8,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import selectors, services
+from . import payloads
 from . import serializers as s
 from .tokens import api_token_for
 
 
 def visible_outline(user, course_slug: str) -> selectors.CourseOutline:
-    course = selectors.courses_visible_to(user).filter(slug=course_slug).first()
-    if course is None:
+    outline = selectors.visible_outline(user, course_slug)
+    if outline is None:
         raise Http404("No such course among yours.")
-    return selectors.course_outline(user, course)
+    return outline
 
 
 def open_lesson_state(outline, lesson_slug: str):
@@ -46,19 +47,19 @@ class TokenView(ObtainAuthToken):
 class CourseListView(APIView):
     @extend_schema(responses=s.CourseSummarySerializer(many=True), summary="My courses")
     def get(self, request):
-        return Response(s.CourseSummarySerializer(selectors.my_courses(request.user), many=True).data)
+        return Response([payloads.course_summary(o) for o in selectors.my_courses(request.user)])
 
 
 class CourseDetailView(APIView):
     @extend_schema(responses=s.CourseDetailSerializer, summary="A course with its modules and my progress")
     def get(self, request, course):
-        return Response(s.CourseDetailSerializer(visible_outline(request.user, course)).data)
+        return Response(payloads.course_detail(visible_outline(request.user, course)))
 
 
 class ModuleListView(APIView):
     @extend_schema(responses=s.ModuleSerializer(many=True), summary="A course's modules, with locks and progress")
     def get(self, request, course):
-        return Response(s.ModuleSerializer(visible_outline(request.user, course).modules, many=True).data)
+        return Response([payloads.module(m) for m in visible_outline(request.user, course).modules])
 
 
 class ModuleDetailView(APIView):
@@ -67,7 +68,7 @@ class ModuleDetailView(APIView):
         state = visible_outline(request.user, course).module(module)
         if state is None:
             raise Http404("No such module in this course.")
-        return Response(s.ModuleSerializer(state).data)
+        return Response(payloads.module(state))
 
 
 class LessonDetailView(APIView):
@@ -107,4 +108,4 @@ class LessonCompleteView(APIView):
 class ProgressView(APIView):
     @extend_schema(responses=s.CourseProgressSerializer(many=True), summary="My progress in every course")
     def get(self, request):
-        return Response(s.CourseProgressSerializer(selectors.my_courses(request.user), many=True).data)
+        return Response([payloads.course_progress(o) for o in selectors.my_courses(request.user)])

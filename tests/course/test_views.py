@@ -106,19 +106,19 @@ def test_course_page_query_count_does_not_grow_with_the_course(
 ):
     url = reverse("course:course", args=["relationship"])
     trainee_client.get(url)
-    # session, user, visible course, progress and results in one UNION (the structure is cached),
-    # and the panels (reviews due and unread notifications)
-    with django_assert_num_queries(6):
+    # session, user, the visible course with progress and results in one UNION (the structure is
+    # cached), and the panels (reviews due and unread notifications)
+    with django_assert_num_queries(5):
         trainee_client.get(url)
     for index in range(3, 9):
         module = ModuleFactory(course=course_with_lessons, slug=f"extra-{index}", order=index)
         module.prerequisites.add(course_with_lessons.modules.get(slug="first"))
         for order in (1, 2, 3):
             LessonFactory(module=module, slug=f"extra-{index}-{order}", order=order)
-    with django_assert_num_queries(9):  # the course's version moved: modules, lessons, prerequisites once
+    with django_assert_num_queries(8):  # the course's version moved: modules, lessons, prerequisites once
         response = trainee_client.get(url)
     assert len(response.context["outline"].modules) == 8
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = trainee_client.get(url)
     assert len(response.context["outline"].modules) == 8
 

@@ -109,10 +109,10 @@ def test_the_home_costs_a_fixed_number_of_queries(trainee_client, trainee, quiz,
     finished_attempt(trainee, quiz, 0.5, [grading.HARMFUL])
     Notification.objects.create(user=trainee, title="n", created_at=timezone.now())
     trainee_client.get(reverse(HOME))
-    # session, user, visible courses, progress and results in one UNION (the structure is cached per course
+    # session, user, visible courses with progress and results in one UNION (the structure is cached per course
     # version); quizzes: quiz, best attempts, harmful picks, comment; review: forecast, due;
     # reminders: unread (shared with the nav), latest unread
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         trainee_client.get(reverse(HOME))
 
 

@@ -1,0 +1,57 @@
+"""Querysets compiled once per process and run again with new parameter values.
+
+Building and compiling a small queryset costs Django about a millisecond, several times what
+PostgreSQL needs to answer it; the per-request reads of every trainee page (their courses, their
+own progress) run the same SQL each time with another user's id. A Prepared holds a function that
+builds the queryset from its parameters: it is called once with stand-in values, compiled, and the
+stand-ins' places in the SQL parameters noted; later calls put the real values there, execute
+the SQL through the connection's cursor and apply the compiler's own converters (SQLite's text
+dates, say), so the rows are those of the queryset itself.
+
+This is the one module that leans on Django's internals (Query.get_compiler, as_sql and
+results_iter); tests/course/test_prepared.py compares every Prepared against its plain queryset.
+Only scalar parameters used as they are (`user_id=`, `slug=`) can be stand-ins: a value Django
+rewrites (`__contains`, lists for `__in`) would not be found, and compiling refuses it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db import connections
+
+# Stand-ins no real parameter equals: negative ids, strings with a control character.
+_STAND_INS = {int: lambda i: -2_000_000_011 - i, str: lambda i: f"\x1fattune-stand-in-{i}"}
+
+
+class Prepared:
+    def __init__(self, build: Callable, *types: type):
+        self.build, self.types = build, types
+        self._compiled: dict[str, tuple] = {}
+
+    def stand_ins(self) -> list:
+        return [_STAND_INS[t](i) for i, t in enumerate(self.types)]
+
+    def _compile(self, using: str) -> tuple:
+        stand_ins = self.stand_ins()
+        compiler = self.build(*stand_ins).query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        slots = []
+        for value in params:
+            hits = [i for i, s in enumerate(stand_ins) if type(value) is type(s) and value == s]
+            slots.append((True, hits[0]) if hits else (False, value))
+        missing = set(range(len(stand_ins))) - {index for is_slot, index in slots if is_slot}
+        if missing:
+            raise ValueError(f"parameters {sorted(missing)} are not in the compiled SQL as they were given")
+        compiled = (sql, slots, compiler)
+        self._compiled[using] = compiled
+        return compiled
+
+    def rows(self, *values, using: str = "default") -> list[tuple]:
+        """The queryset's rows (values_list tuples) for these parameter values."""
+        sql, slots, compiler = self._compiled.get(using) or self._compile(using)
+        params = [values[v] if is_slot else v for is_slot, v in slots]
+        with connections[using].cursor() as cursor:
+            cursor.execute(sql, params)
+            fetched = cursor.fetchall()
+        return list(compiler.results_iter(results=[fetched], tuple_expected=True))

@@ -1,0 +1,66 @@
+"""course/prepared.py leans on Django's compiler: every Prepared gives exactly its plain queryset's rows."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from course import selectors, services
+from course.models import Course, Lesson, LessonProgress, ModuleResult
+from course.prepared import Prepared
+from tests.conftest import CohortFactory, CourseFactory, enroll
+
+
+@pytest.fixture
+def history(trainee, instructor, course_with_lessons):
+    """A trainee with progress and a result; an instructor of a second course, trainee of none."""
+    for lesson in Lesson.objects.filter(module__slug="first"):
+        services.lesson_open(trainee, lesson)
+        services.lesson_complete(trainee, lesson)
+    services.lesson_open(trainee, Lesson.objects.get(slug="second-1"))
+    first = course_with_lessons.modules.get(slug="first")
+    ModuleResult.objects.create(user=trainee, module=first, best_score=0.75, passed_at=timezone.now())
+    CohortFactory(course=CourseFactory(slug="aardvark", title="Aardvark"), name="B").instructors.add(instructor)
+    enroll(instructor, CohortFactory(course=CourseFactory(slug="zebra", title="Zebra"), name="C"))
+    return trainee
+
+
+def test_every_prepared_read_equals_its_queryset(history, instructor, other_trainee):
+    for user in (history, instructor, other_trainee):
+        assert selectors._MY_COURSES.rows(user.pk) == list(selectors._MY_COURSES.build(user.pk))
+        assert selectors._OWN_STATE.rows(user.pk) == list(selectors._OWN_STATE.build(user.pk))
+        for slug in ("relationship", "aardvark", "zebra", "other-course", "none"):
+            assert selectors._MY_COURSE.rows(user.pk, slug) == list(selectors._MY_COURSE.build(user.pk, slug))
+    assert [r[1] for r in selectors._MY_COURSES.rows(instructor.pk) if r[0] == "course"] == list(
+        Course.objects.filter(slug__in=["aardvark", "relationship", "zebra"])
+        .order_by("title")
+        .values_list("pk", flat=True)
+    )
+    kinds = sorted((kind, pk) for kind, pk, *_ in selectors._OWN_STATE.rows(history.pk))
+    assert len(kinds) == 4  # three lessons opened, one module result
+
+
+def test_the_rows_keep_their_types(history):
+    ((_, _, completed_at, last_opened_at, score, *_),) = [
+        r for r in selectors._OWN_STATE.rows(history.pk) if r[0] == "lesson" and r[2] is not None
+    ][:1]
+    assert abs(completed_at - timezone.now()) < timedelta(minutes=1)  # a datetime, with its zone, on every backend
+    assert completed_at.tzinfo is not None and score is None
+    (result,) = [r for r in selectors._OWN_STATE.rows(history.pk) if r[0] == "module"]
+    assert result[4] == 0.75
+
+
+def test_the_visible_course_selectors_agree_with_courses_visible_to(history, instructor, other_trainee):
+    for user in (history, instructor, other_trainee):
+        expected = list(selectors.courses_visible_to(user).order_by("title"))
+        got = selectors.visible_courses(user)
+        assert got == expected
+        assert [vars(c) | {"_state": None} for c in got] == [vars(c) | {"_state": None} for c in expected]
+        for course in Course.objects.all():
+            assert selectors.visible_course(user, course.slug) == (course if course in expected else None)
+
+
+def test_a_parameter_django_rewrites_is_refused(db):
+    with pytest.raises(ValueError, match="not in the compiled SQL"):
+        Prepared(lambda slug: Course.objects.filter(slug__contains=slug).values_list("pk"), str).rows("x")
+    assert LessonProgress.objects.count() == 0
