@@ -438,26 +438,32 @@ def _claim(pk: int, token: uuid.UUID, now: datetime) -> tuple[int, timing.Traine
 
 def _mark_sent(pk: int, token: uuid.UUID, finished_at: datetime, notification: dict | None) -> None:
     """Mark a claimed row sent and, if in-app is on, write its notification: one statement (a
-    data-modifying CTE), so both happen or neither, without a transaction's extra round trips."""
-    if notification is None:
-        Reminder.objects.filter(pk=pk, claim=token, status=Reminder.SENDING).update(
-            status=Reminder.SENT, finished_at=finished_at
-        )
-        return
+    data-modifying CTE), so both happen or neither.
+
+    Its commit does not wait for the disk (synchronous_commit off for this transaction only):
+    losing it in a database crash leaves the row 'sending', which the relay marks ambiguous and
+    never resends, so it can cost a notification but never a second email. The claim before the
+    send does wait: a claim lost that way would let the row be sent again."""
     r = {f: Reminder._meta.get_field(f).column for f in ("id", "status", "finished_at", "claim", "user")}
-    fields = ("user", "reminder", "title", "body", "link", "created_at")
-    columns = ", ".join(f'"{Notification._meta.get_field(f).column}"' for f in fields)
     # Table and column names come from the models' _meta; every value is a parameter.
-    sql = (
-        f'WITH moved AS (UPDATE "{Reminder._meta.db_table}" SET "{r["status"]}" = %s, "{r["finished_at"]}" = %s '  # noqa: S608
-        f'WHERE "{r["id"]}" = %s AND "{r["claim"]}" = %s AND "{r["status"]}" = %s '
-        f'RETURNING "{r["id"]}", "{r["user"]}") '
-        f'INSERT INTO "{Notification._meta.db_table}" ({columns}) '
-        f'SELECT "{r["user"]}", "{r["id"]}", %s, %s, %s, %s FROM moved'
+    moved = (
+        f'UPDATE "{Reminder._meta.db_table}" SET "{r["status"]}" = %s, "{r["finished_at"]}" = %s '  # noqa: S608
+        f'WHERE "{r["id"]}" = %s AND "{r["claim"]}" = %s AND "{r["status"]}" = %s'
     )
     params = [Reminder.SENT, finished_at, pk, token, Reminder.SENDING]
-    params += [notification["title"], notification["body"], notification["link"], notification["created_at"]]
-    with connection.cursor() as cursor:
+    if notification is None:
+        sql = moved
+    else:
+        fields = ("user", "reminder", "title", "body", "link", "created_at")
+        columns = ", ".join(f'"{Notification._meta.get_field(f).column}"' for f in fields)
+        sql = (
+            f'WITH moved AS ({moved} RETURNING "{r["id"]}", "{r["user"]}") '  # noqa: S608
+            f'INSERT INTO "{Notification._meta.db_table}" ({columns}) '
+            f'SELECT "{r["user"]}", "{r["id"]}", %s, %s, %s, %s FROM moved'
+        )
+        params += [notification["title"], notification["body"], notification["link"], notification["created_at"]]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
         cursor.execute(sql, params)
 
 
