@@ -399,11 +399,13 @@ CLAIM_PREFERENCE_FIELDS = (
 )
 
 
-def _claim(pk: int, token: uuid.UUID, now: datetime) -> tuple[int, timing.Trainee] | None:
+def _claim(pk: int, token: uuid.UUID, now: datetime, sent: _Sent | None) -> tuple[int, timing.Trainee] | None:
     """Claim a planned row (a conditional UPDATE, committed before anything is sent) and, in the
     same statement, re-read its trainee's account, enrolment and preferences, so an opt-out
-    committed before the claim stops the email without another round trip. Returns the row's
-    attempts and the trainee as now, or None if the row was not planned (or has no preferences)."""
+    committed before the claim stops the email without another round trip. With `sent`, the
+    previous row is marked sent in the same statement (and commit), so a batch leaves at most one
+    row in 'sending' at any moment. Returns the row's attempts and the trainee as now, or None if
+    the row was not planned (or has no preferences)."""
     user_model = ReminderPreference._meta.get_field("user").related_model
     q = connection.ops.quote_name
     r = {f: q(Reminder._meta.get_field(f).column) for f in ("id", "status", "claim", "claimed_at", "attempts", "user")}
@@ -425,8 +427,12 @@ def _claim(pk: int, token: uuid.UUID, now: datetime) -> tuple[int, timing.Traine
         f"EXISTS (SELECT 1 FROM {enrollment_table} AS e WHERE e.{e_user} = r.{r['user']}), "
         f"u.{u_email}, {preferences}"
     )
+    params = [Reminder.SENDING, token, now, pk, Reminder.PLANNED]
+    if sent is not None:
+        ctes, cte_params = _mark_sent_ctes(sent)
+        sql, params = ctes + sql, cte_params + params
     with connection.cursor() as cursor:
-        cursor.execute(sql, [Reminder.SENDING, token, now, pk, Reminder.PLANNED])
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         return None
@@ -436,35 +442,44 @@ def _claim(pk: int, token: uuid.UUID, now: datetime) -> tuple[int, timing.Traine
     return attempts, timing.Trainee(user_id=user_id, is_active=is_active, enrolled=enrolled, **fields)
 
 
-def _mark_sent(pk: int, token: uuid.UUID, finished_at: datetime, notification: dict | None) -> None:
-    """Mark a claimed row sent and, if in-app is on, write its notification: one statement (a
-    data-modifying CTE), so both happen or neither.
+@dataclass(frozen=True)
+class _Sent:
+    """A row whose email went (or had none to send), not yet marked sent."""
 
-    Its commit does not wait for the disk (synchronous_commit off for this transaction only):
-    losing it in a database crash leaves the row 'sending', which the relay marks ambiguous and
-    never resends, so it can cost a notification but never a second email. The claim before the
-    send does wait: a claim lost that way would let the row be sent again."""
+    pk: int
+    token: uuid.UUID
+    finished_at: datetime
+    notification: dict | None
+
+
+def _mark_sent_ctes(sent: _Sent) -> tuple[str, list]:
+    """WITH clauses that mark a claimed row sent and, if in-app is on, write its notification, so
+    both happen or neither. PostgreSQL runs a data-modifying WITH whatever the statement after it
+    does, so they can ride on the next claim (one commit for both) or stand alone."""
     r = {f: Reminder._meta.get_field(f).column for f in ("id", "status", "finished_at", "claim", "user")}
     # Table and column names come from the models' _meta; every value is a parameter.
-    moved = (
-        f'UPDATE "{Reminder._meta.db_table}" SET "{r["status"]}" = %s, "{r["finished_at"]}" = %s '  # noqa: S608
-        f'WHERE "{r["id"]}" = %s AND "{r["claim"]}" = %s AND "{r["status"]}" = %s'
+    sql = (
+        f'WITH moved AS (UPDATE "{Reminder._meta.db_table}" SET "{r["status"]}" = %s, "{r["finished_at"]}" = %s '  # noqa: S608
+        f'WHERE "{r["id"]}" = %s AND "{r["claim"]}" = %s AND "{r["status"]}" = %s '
+        f'RETURNING "{r["id"]}", "{r["user"]}") '
     )
-    params = [Reminder.SENT, finished_at, pk, token, Reminder.SENDING]
-    if notification is None:
-        sql = moved
-    else:
+    params = [Reminder.SENT, sent.finished_at, sent.pk, sent.token, Reminder.SENDING]
+    if sent.notification is not None:
         fields = ("user", "reminder", "title", "body", "link", "created_at")
         columns = ", ".join(f'"{Notification._meta.get_field(f).column}"' for f in fields)
-        sql = (
-            f'WITH moved AS ({moved} RETURNING "{r["id"]}", "{r["user"]}") '  # noqa: S608
-            f'INSERT INTO "{Notification._meta.db_table}" ({columns}) '
-            f'SELECT "{r["user"]}", "{r["id"]}", %s, %s, %s, %s FROM moved'
+        sql += (
+            f', noted AS (INSERT INTO "{Notification._meta.db_table}" ({columns}) '  # noqa: S608
+            f'SELECT "{r["user"]}", "{r["id"]}", %s, %s, %s, %s FROM moved) '
         )
-        params += [notification["title"], notification["body"], notification["link"], notification["created_at"]]
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        cursor.execute(sql, params)
+        note = sent.notification
+        params += [note["title"], note["body"], note["link"], note["created_at"]]
+    return sql, params
+
+
+def _mark_sent(sent: _Sent) -> None:
+    sql, params = _mark_sent_ctes(sent)
+    with connection.cursor() as cursor:
+        cursor.execute(sql + "SELECT 1", params)
 
 
 def _why_not(reminder: Reminder, due: int, now: datetime) -> str:
@@ -483,12 +498,13 @@ def send_batch(ids: list[int], now: datetime | None = None) -> SendResult:
     and due counts are read in one statement; then, one row at a time: the email is built, the
     row claimed (a conditional UPDATE, committed before anything is sent, that re-reads the
     trainee's preferences in the same statement), sent over the batch's one SMTP connection, and
-    marked sent together with its in-app notification. A worker dying mid-batch leaves at most
-    its one in-flight row in 'sending' (ambiguous later); the rest are either finished or still
+    marked sent together with its in-app notification by the statement that claims the next row
+    (the last row on its own): one commit an email. A worker dying mid-batch leaves at most one
+    row in 'sending' (ambiguous later, never resent); the rest are either finished or still
     planned for the relay. The first transient error stops the batch: the server is unwell, and
     the rest wait for the retry rather than each failing in turn."""
     result = SendResult()
-    mailer = _Mailer()
+    batch = _Batch()
     pending = list(dict.fromkeys(ids))
     try:
         loaded = _load_batch(pending, now or timezone.now())
@@ -498,17 +514,31 @@ def send_batch(ids: list[int], now: datetime | None = None) -> SendResult:
             if reminder is None:
                 result.not_claimed.append(pk)  # sent, skipped or claimed by another message already
                 continue
-            if _send_one(reminder, now or timezone.now(), mailer, result) == "stop":
+            if _send_one(reminder, now or timezone.now(), batch, result) == "stop":
                 break
     except SoftTimeLimitExceeded:
         log.warning("reminder batch hit its soft time limit; %d row(s) left for a new message", len(pending))
     finally:
-        mailer.discard()
+        if batch.unmarked is not None:  # the last row sent: marked on its own
+            _mark_sent(batch.take_unmarked())
+        batch.mailer.discard()
         result.unattempted = [*result.unattempted, *pending]
     return result
 
 
-def _send_one(reminder: Reminder, now: datetime, mailer: _Mailer, result: SendResult) -> str:
+@dataclass
+class _Batch:
+    """A send batch's one SMTP connection and the row it sent last, marked sent with the next claim."""
+
+    mailer: _Mailer = field(default_factory=_Mailer)
+    unmarked: _Sent | None = None
+
+    def take_unmarked(self) -> _Sent | None:
+        sent, self.unmarked = self.unmarked, None
+        return sent
+
+
+def _send_one(reminder: Reminder, now: datetime, batch: _Batch, result: SendResult) -> str:
     pk, user = reminder.pk, reminder.user
     user_counts = {"skill": reminder.due_skill, "fact": reminder.due_fact}
     due = sum(user_counts.values())
@@ -532,7 +562,7 @@ def _send_one(reminder: Reminder, now: datetime, mailer: _Mailer, result: SendRe
         raise
     token = uuid.uuid4()
     phase = "check"
-    claimed = _claim(pk, token, now)
+    claimed = _claim(pk, token, now, batch.take_unmarked())
     if claimed is None:
         result.not_claimed.append(pk)  # sent, skipped or claimed by another message since the batch was read
         return "next"
@@ -549,13 +579,13 @@ def _send_one(reminder: Reminder, now: datetime, mailer: _Mailer, result: SendRe
         if message is not None and trainee.email_enabled:
             try:
                 phase = "connect"
-                message.connection = mailer.open()
+                message.connection = batch.mailer.open()
                 phase = "send"
                 message.send()
             except SoftTimeLimitExceeded:
                 raise
             except Exception as exc:
-                mailer.discard()
+                batch.mailer.discard()
                 return _send_failed(pk, mine, attempts, exc, now, result)
         phase = "record"
         # The email went (or there was none to send): the row is marked sent and its notification
@@ -568,7 +598,7 @@ def _send_one(reminder: Reminder, now: datetime, mailer: _Mailer, result: SendRe
                 "link": reverse("review:session"),
                 "created_at": now,
             }
-        _mark_sent(pk, token, timezone.now(), notification)
+        batch.unmarked = _Sent(pk, token, timezone.now(), notification)  # marked with the next claim
         result.sent.append(pk)
         return "next"
     except SoftTimeLimitExceeded:
