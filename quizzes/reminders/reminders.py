@@ -226,6 +226,18 @@ def _apply_batch(decisions, counts, sweep_id: uuid.UUID, now: datetime, report: 
     return ids
 
 
+# A batch's column as one comma-separated text parameter that PostgreSQL splits and casts: the
+# driver quotes one string instead of ten thousand array elements, a third of a batch's time.
+# Only numbers, dates and ISO timestamps go in (never a comma); '' is NULL (a lone '' splits to no
+# element at all, and unnest pads a shorter array with NULL: the same).
+def _unnest(*types: str) -> str:
+    return "unnest(" + ", ".join(f"string_to_array(%s, ',', '')::{kind}[]" for kind in types) + ")"
+
+
+def _text_array(values) -> str:
+    return ",".join("" if v is None else v.isoformat() if hasattr(v, "isoformat") else str(v) for v in values)
+
+
 def _insert_ledger_pg(reminding, counts: dict[int, int], sweep_id: uuid.UUID, now: datetime) -> list[int]:
     """PostgreSQL: the batch's ledger rows as arrays in one INSERT ... ON CONFLICT DO NOTHING
     RETURNING id, so only rows this sweep created come back (another sweep's are its own)."""
@@ -233,7 +245,7 @@ def _insert_ledger_pg(reminding, counts: dict[int, int], sweep_id: uuid.UUID, no
     sql = (
         f"INSERT INTO {table} (user_id, kind, local_date, status, sweep, due_count, planned_at, message_due_at, "  # noqa: S608 - table name from model meta; values bound
         "attempts, detail) SELECT u, %s, d, %s, %s, n, %s, %s, 0, '' "
-        "FROM unnest(%s::bigint[], %s::date[], %s::integer[]) AS v(u, d, n) "
+        f"FROM {_unnest('bigint', 'date', 'integer')} AS v(u, d, n) "
         "ON CONFLICT (user_id, kind, local_date) DO NOTHING RETURNING id"
     )
     params = [
@@ -242,9 +254,9 @@ def _insert_ledger_pg(reminding, counts: dict[int, int], sweep_id: uuid.UUID, no
         sweep_id,
         now,
         now,
-        [t.user_id for t, _ in reminding],
-        [d.local_date for _, d in reminding],
-        [counts.get(t.user_id, 0) for t, _ in reminding],
+        _text_array(t.user_id for t, _ in reminding),
+        _text_array(d.local_date for _, d in reminding),
+        _text_array(counts.get(t.user_id, 0) for t, _ in reminding),
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -262,12 +274,12 @@ def _set_next_looks(rows: list[tuple]) -> None:
         sql = (
             f"UPDATE {table} SET next_reminder_at = v.next_at, "  # noqa: S608 - table name from model meta
             f"last_reminded_at = COALESCE(v.reminded_at, {table}.last_reminded_at), ignored_in_a_row = v.ignored "
-            "FROM unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[], %s::integer[]) "
+            f"FROM {_unnest('bigint', 'timestamptz', 'timestamptz', 'integer')} "
             "AS v(user_id, next_at, reminded_at, ignored) "
             f"WHERE {table}.user_id = v.user_id"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [list(column) for column in columns])
+            cursor.execute(sql, [_text_array(column) for column in columns])
         return
     placeholder = "(%s, %s, %s, %s)"
     adapt = connection.ops.adapt_datetimefield_value
@@ -308,6 +320,7 @@ def enqueue_sends(ids: list[int], now: datetime | None = None, *, countdown: flo
                 # are read from the live settings here (as the worker reads them), not at import.
                 send_batch_task.apply_async(
                     (chunk,),
+                    argsrepr=f"[{len(chunk)} reminder ids]",  # not a repr of every id in every message
                     producer=producer,
                     countdown=countdown or None,
                     soft_time_limit=app_settings.REMINDER_SEND_SOFT_TIME_LIMIT,
