@@ -29,7 +29,7 @@ from functools import partial
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.mail import get_connection
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -226,6 +226,18 @@ def _apply_batch(decisions, counts, sweep_id: uuid.UUID, now: datetime, report: 
     return ids
 
 
+# A batch's column as one comma-separated text parameter that PostgreSQL splits and casts: the
+# driver quotes one string instead of ten thousand array elements, a third of a batch's time.
+# Only numbers, dates and ISO timestamps go in (never a comma); '' is NULL (a lone '' splits to no
+# element at all, and unnest pads a shorter array with NULL: the same).
+def _unnest(*types: str) -> str:
+    return "unnest(" + ", ".join(f"string_to_array(%s, ',', '')::{kind}[]" for kind in types) + ")"
+
+
+def _text_array(values) -> str:
+    return ",".join("" if v is None else v.isoformat() if hasattr(v, "isoformat") else str(v) for v in values)
+
+
 def _insert_ledger_pg(reminding, counts: dict[int, int], sweep_id: uuid.UUID, now: datetime) -> list[int]:
     """PostgreSQL: the batch's ledger rows as arrays in one INSERT ... ON CONFLICT DO NOTHING
     RETURNING id, so only rows this sweep created come back (another sweep's are its own)."""
@@ -233,7 +245,7 @@ def _insert_ledger_pg(reminding, counts: dict[int, int], sweep_id: uuid.UUID, no
     sql = (
         f"INSERT INTO {table} (user_id, kind, local_date, status, sweep, due_count, planned_at, message_due_at, "  # noqa: S608 - table name from model meta; values bound
         "attempts, detail) SELECT u, %s, d, %s, %s, n, %s, %s, 0, '' "
-        "FROM unnest(%s::bigint[], %s::date[], %s::integer[]) AS v(u, d, n) "
+        f"FROM {_unnest('bigint', 'date', 'integer')} AS v(u, d, n) "
         "ON CONFLICT (user_id, kind, local_date) DO NOTHING RETURNING id"
     )
     params = [
@@ -242,9 +254,9 @@ def _insert_ledger_pg(reminding, counts: dict[int, int], sweep_id: uuid.UUID, no
         sweep_id,
         now,
         now,
-        [t.user_id for t, _ in reminding],
-        [d.local_date for _, d in reminding],
-        [counts.get(t.user_id, 0) for t, _ in reminding],
+        _text_array(t.user_id for t, _ in reminding),
+        _text_array(d.local_date for _, d in reminding),
+        _text_array(counts.get(t.user_id, 0) for t, _ in reminding),
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -262,12 +274,12 @@ def _set_next_looks(rows: list[tuple]) -> None:
         sql = (
             f"UPDATE {table} SET next_reminder_at = v.next_at, "  # noqa: S608 - table name from model meta
             f"last_reminded_at = COALESCE(v.reminded_at, {table}.last_reminded_at), ignored_in_a_row = v.ignored "
-            "FROM unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[], %s::integer[]) "
+            f"FROM {_unnest('bigint', 'timestamptz', 'timestamptz', 'integer')} "
             "AS v(user_id, next_at, reminded_at, ignored) "
             f"WHERE {table}.user_id = v.user_id"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [list(column) for column in columns])
+            cursor.execute(sql, [_text_array(column) for column in columns])
         return
     placeholder = "(%s, %s, %s, %s)"
     adapt = connection.ops.adapt_datetimefield_value
@@ -308,6 +320,7 @@ def enqueue_sends(ids: list[int], now: datetime | None = None, *, countdown: flo
                 # are read from the live settings here (as the worker reads them), not at import.
                 send_batch_task.apply_async(
                     (chunk,),
+                    argsrepr=f"[{len(chunk)} reminder ids]",  # not a repr of every id in every message
                     producer=producer,
                     countdown=countdown or None,
                     soft_time_limit=app_settings.REMINDER_SEND_SOFT_TIME_LIMIT,
@@ -362,136 +375,243 @@ class _Mailer:
         self.connection = None
 
 
-def _load(pk: int, due_at: datetime | None = None) -> Reminder:
-    """The reminder with its trainee and preferences; with due_at, also the trainee's due cards by
-    kind (due_skill, due_fact) in the same statement, one round trip fewer for every email."""
+def _load_batch(ids: list[int], due_at: datetime) -> dict[int, Reminder]:
+    """The batch's planned reminders with their trainees and preferences, and each trainee's due
+    cards by kind (due_skill, due_fact): one statement for the whole batch."""
     enrolled = Enrollment.objects.filter(user_id=OuterRef("user_id"))
-    query = Reminder.objects.select_related("user", "user__reminder_preference").annotate(enrolled=Exists(enrolled))
-    if due_at is not None:
-        due = ReviewCard.objects.filter(user_id=OuterRef("user_id"), due__lte=due_at).order_by().values("user_id")
-        query = query.annotate(
+    due = ReviewCard.objects.filter(user_id=OuterRef("user_id"), due__lte=due_at).order_by().values("user_id")
+    query = (
+        Reminder.objects.filter(pk__in=ids, status=Reminder.PLANNED)
+        .select_related("user", "user__reminder_preference")
+        .annotate(enrolled=Exists(enrolled))
+        .annotate(
             **{
                 f"due_{kind}": Coalesce(Subquery(due.filter(kind=kind).annotate(n=Count("*")).values("n")), 0)
                 for kind in ("skill", "fact")
             }
         )
-    return query.get(pk=pk)
+    )
+    return {reminder.pk: reminder for reminder in query}
 
 
-def _mark_sent(pk: int, token: uuid.UUID, finished_at: datetime, notification: dict | None) -> None:
-    """Mark a claimed row sent and, if in-app is on, write its notification: one statement (a
-    data-modifying CTE), so both happen or neither, without a transaction's extra round trips."""
-    if notification is None:
-        Reminder.objects.filter(pk=pk, claim=token, status=Reminder.SENDING).update(
-            status=Reminder.SENT, finished_at=finished_at
-        )
-        return
+# What the claim re-reads in its own statement: the trainee's account and preferences as they are
+# when the row is claimed, which is the last look before the email goes.
+CLAIM_PREFERENCE_FIELDS = (
+    "time_zone",
+    "reminder_time",
+    "quiet_start",
+    "quiet_end",
+    "email_enabled",
+    "in_app_enabled",
+    "frequency",
+    "paused_until",
+    "unsubscribed_at",
+    "last_reminded_at",
+    "last_reviewed_at",
+    "ignored_in_a_row",
+)
+
+
+def _claim(pk: int, token: uuid.UUID, now: datetime, sent: _Sent | None) -> tuple[int, timing.Trainee] | None:
+    """Claim a planned row (a conditional UPDATE, committed before anything is sent) and, in the
+    same statement, re-read its trainee's account, enrolment and preferences, so an opt-out
+    committed before the claim stops the email without another round trip. With `sent`, the
+    previous row is marked sent in the same statement (and commit), so a batch leaves at most one
+    row in 'sending' at any moment. Returns the row's attempts and the trainee as now, or None if
+    the row was not planned (or has no preferences)."""
+    user_model = ReminderPreference._meta.get_field("user").related_model
+    q = connection.ops.quote_name
+    r = {f: q(Reminder._meta.get_field(f).column) for f in ("id", "status", "claim", "claimed_at", "attempts", "user")}
+    p = {f: q(ReminderPreference._meta.get_field(f).column) for f in ("user", *CLAIM_PREFERENCE_FIELDS)}
+    u_pk = q(user_model._meta.pk.column)
+    u_active = q(user_model._meta.get_field("is_active").column)
+    u_email = q(user_model._meta.get_field(user_model.get_email_field_name()).column)
+    e_user = q(Enrollment._meta.get_field("user").column)
+    reminder_table, pref_table = q(Reminder._meta.db_table), q(ReminderPreference._meta.db_table)
+    user_table, enrollment_table = q(user_model._meta.db_table), q(Enrollment._meta.db_table)
+    preferences = ", ".join(f"p.{p[f]}" for f in CLAIM_PREFERENCE_FIELDS)
+    # Table and column names come from the models' _meta; every value is a parameter.
+    sql = (
+        f"UPDATE {reminder_table} AS r SET {r['status']} = %s, {r['claim']} = %s, {r['claimed_at']} = %s, "  # noqa: S608
+        f"{r['attempts']} = r.{r['attempts']} + 1 "
+        f"FROM {pref_table} AS p JOIN {user_table} AS u ON u.{u_pk} = p.{p['user']} "
+        f"WHERE r.{r['id']} = %s AND r.{r['status']} = %s AND p.{p['user']} = r.{r['user']} "
+        f"RETURNING r.{r['attempts']}, r.{r['user']}, u.{u_active}, "
+        f"EXISTS (SELECT 1 FROM {enrollment_table} AS e WHERE e.{e_user} = r.{r['user']}), "
+        f"u.{u_email}, {preferences}"
+    )
+    params = [Reminder.SENDING, token, now, pk, Reminder.PLANNED]
+    if sent is not None:
+        ctes, cte_params = _mark_sent_ctes(sent)
+        sql, params = ctes + sql, cte_params + params
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    attempts, user_id, is_active, enrolled, email, *prefs = row
+    fields = dict(zip(CLAIM_PREFERENCE_FIELDS, prefs, strict=True))
+    fields["email_enabled"] = fields["email_enabled"] and bool(email)  # no address: email is no channel
+    return attempts, timing.Trainee(user_id=user_id, is_active=is_active, enrolled=enrolled, **fields)
+
+
+@dataclass(frozen=True)
+class _Sent:
+    """A row whose email went (or had none to send), not yet marked sent."""
+
+    pk: int
+    token: uuid.UUID
+    finished_at: datetime
+    notification: dict | None
+
+
+def _mark_sent_ctes(sent: _Sent) -> tuple[str, list]:
+    """WITH clauses that mark a claimed row sent and, if in-app is on, write its notification, so
+    both happen or neither. PostgreSQL runs a data-modifying WITH whatever the statement after it
+    does, so they can ride on the next claim (one commit for both) or stand alone."""
     r = {f: Reminder._meta.get_field(f).column for f in ("id", "status", "finished_at", "claim", "user")}
-    fields = ("user", "reminder", "title", "body", "link", "created_at")
-    columns = ", ".join(f'"{Notification._meta.get_field(f).column}"' for f in fields)
     # Table and column names come from the models' _meta; every value is a parameter.
     sql = (
         f'WITH moved AS (UPDATE "{Reminder._meta.db_table}" SET "{r["status"]}" = %s, "{r["finished_at"]}" = %s '  # noqa: S608
         f'WHERE "{r["id"]}" = %s AND "{r["claim"]}" = %s AND "{r["status"]}" = %s '
         f'RETURNING "{r["id"]}", "{r["user"]}") '
-        f'INSERT INTO "{Notification._meta.db_table}" ({columns}) '
-        f'SELECT "{r["user"]}", "{r["id"]}", %s, %s, %s, %s FROM moved'
     )
-    params = [Reminder.SENT, finished_at, pk, token, Reminder.SENDING]
-    params += [notification["title"], notification["body"], notification["link"], notification["created_at"]]
+    params = [Reminder.SENT, sent.finished_at, sent.pk, sent.token, Reminder.SENDING]
+    if sent.notification is not None:
+        fields = ("user", "reminder", "title", "body", "link", "created_at")
+        columns = ", ".join(f'"{Notification._meta.get_field(f).column}"' for f in fields)
+        sql += (
+            f', noted AS (INSERT INTO "{Notification._meta.db_table}" ({columns}) '  # noqa: S608
+            f'SELECT "{r["user"]}", "{r["id"]}", %s, %s, %s, %s FROM moved) '
+        )
+        note = sent.notification
+        params += [note["title"], note["body"], note["link"], note["created_at"]]
+    return sql, params
+
+
+def _mark_sent(sent: _Sent) -> None:
+    sql, params = _mark_sent_ctes(sent)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql + "SELECT 1", params)
 
 
 def _why_not(reminder: Reminder, due: int, now: datetime) -> str:
     pref = getattr(reminder.user, "reminder_preference", None)
     if pref is None:
         return "no preferences"
-    trainee = _trainee_of(reminder.user, pref, reminder.enrolled)
-    return timing.still_eligible(
-        trainee, due, reminder.planned_at, now, timedelta(hours=app_settings.REMINDER_STALE_HOURS)
-    )
+    return _still_eligible(_trainee_of(reminder.user, pref, reminder.enrolled), due, reminder.planned_at, now)
+
+
+def _still_eligible(trainee: timing.Trainee, due: int, planned_at: datetime, now: datetime) -> str:
+    return timing.still_eligible(trainee, due, planned_at, now, timedelta(hours=app_settings.REMINDER_STALE_HOURS))
 
 
 def send_batch(ids: list[int], now: datetime | None = None) -> SendResult:
-    """Send the digests of some planned reminders, one at a time and each at most once: claim
-    the row (a conditional UPDATE, committed before anything is sent), re-read the trainee's
-    preferences, send, then mark it sent together with its in-app notification. A worker dying
-    mid-batch leaves at most its one in-flight row in 'sending' (ambiguous later); the rest are
-    either finished or still planned for the relay. The first transient error stops the batch:
-    the server is unwell, and the rest wait for the retry rather than each failing in turn."""
+    """Send the digests of some planned reminders, each at most once. The batch's rows, trainees
+    and due counts are read in one statement; then, one row at a time: the email is built, the
+    row claimed (a conditional UPDATE, committed before anything is sent, that re-reads the
+    trainee's preferences in the same statement), sent over the batch's one SMTP connection, and
+    marked sent together with its in-app notification by the statement that claims the next row
+    (the last row on its own): one commit an email. A worker dying mid-batch leaves at most one
+    row in 'sending' (ambiguous later, never resent); the rest are either finished or still
+    planned for the relay. The first transient error stops the batch: the server is unwell, and
+    the rest wait for the retry rather than each failing in turn."""
     result = SendResult()
-    mailer = _Mailer()
+    batch = _Batch()
     pending = list(dict.fromkeys(ids))
     try:
+        loaded = _load_batch(pending, now or timezone.now())
         while pending:
             pk = pending.pop(0)
-            if _send_one(pk, now or timezone.now(), mailer, result) == "stop":
+            reminder = loaded.pop(pk, None)
+            if reminder is None:
+                result.not_claimed.append(pk)  # sent, skipped or claimed by another message already
+                continue
+            if _send_one(reminder, now or timezone.now(), batch, result) == "stop":
                 break
     except SoftTimeLimitExceeded:
         log.warning("reminder batch hit its soft time limit; %d row(s) left for a new message", len(pending))
     finally:
-        mailer.discard()
+        if batch.unmarked is not None:  # the last row sent: marked on its own
+            _mark_sent(batch.take_unmarked())
+        batch.mailer.discard()
         result.unattempted = [*result.unattempted, *pending]
     return result
 
 
-def _send_one(pk: int, now: datetime, mailer: _Mailer, result: SendResult) -> str:
-    token = uuid.uuid4()
-    if not Reminder.objects.filter(pk=pk, status=Reminder.PLANNED).update(
-        status=Reminder.SENDING, claim=token, claimed_at=now, attempts=F("attempts") + 1
-    ):
-        result.not_claimed.append(pk)  # sent, skipped or claimed by another message already
-        return "next"
-    mine = Reminder.objects.filter(pk=pk, claim=token, status=Reminder.SENDING)
-    phase = "check"
+@dataclass
+class _Batch:
+    """A send batch's one SMTP connection and the row it sent last, marked sent with the next claim."""
+
+    mailer: _Mailer = field(default_factory=_Mailer)
+    unmarked: _Sent | None = None
+
+    def take_unmarked(self) -> _Sent | None:
+        sent, self.unmarked = self.unmarked, None
+        return sent
+
+
+def _send_one(reminder: Reminder, now: datetime, batch: _Batch, result: SendResult) -> str:
+    pk, user = reminder.pk, reminder.user
+    user_counts = {"skill": reminder.due_skill, "fact": reminder.due_fact}
+    due = sum(user_counts.values())
     try:
-        reminder = _load(pk, due_at=now)
-        user = reminder.user
-        user_counts = {"skill": reminder.due_skill, "fact": reminder.due_fact}
-        due = sum(user_counts.values())
         reason = _why_not(reminder, due, now)
+        if reason:  # no need to claim it: a row still planned is skipped, once
+            if Reminder.objects.filter(pk=pk, status=Reminder.PLANNED).update(
+                status=Reminder.SKIPPED, finished_at=now, detail=reason[:200]
+            ):
+                result.skipped[pk] = reason
+            else:
+                result.not_claimed.append(pk)
+            return "next"
+        message = None
+        if user.reminder_preference.email_enabled and user.email:
+            message = emails.review_digest_message(
+                user, user_counts, reminder.local_date, services.unsubscribe_token(user.pk)
+            )
+    except SoftTimeLimitExceeded:
+        result.unattempted.append(pk)  # not claimed: still planned
+        raise
+    token = uuid.uuid4()
+    phase = "check"
+    claimed = _claim(pk, token, now, batch.take_unmarked())
+    if claimed is None:
+        result.not_claimed.append(pk)  # sent, skipped or claimed by another message since the batch was read
+        return "next"
+    attempts, trainee = claimed
+    mine = Reminder.objects.filter(pk=pk, claim=token, status=Reminder.SENDING)
+    try:
+        # The last look, in the claim itself: an unsubscribe, pause or channel switched off that
+        # was confirmed by the time the row was claimed stops this email.
+        reason = _still_eligible(trainee, due, reminder.planned_at, now)
         if reason:
             mine.update(status=Reminder.SKIPPED, finished_at=now, detail=reason[:200])
             result.skipped[pk] = reason
             return "next"
-        pref = user.reminder_preference
-        if pref.email_enabled and user.email:
-            message = emails.review_digest_message(
-                user, user_counts, reminder.local_date, services.unsubscribe_token(user.pk)
-            )
-            # The last look, right before the send begins: an unsubscribe, pause or channel
-            # switched off that is confirmed by now stops this email.
-            reminder = _load(pk)
-            reason = _why_not(reminder, due, now)
-            if reason:
-                mine.update(status=Reminder.SKIPPED, finished_at=now, detail=reason[:200])
-                result.skipped[pk] = reason
-                return "next"
-            pref = reminder.user.reminder_preference
-            if pref.email_enabled:
-                try:
-                    phase = "connect"
-                    message.connection = mailer.open()
-                    phase = "send"
-                    message.send()
-                except SoftTimeLimitExceeded:
-                    raise
-                except Exception as exc:
-                    mailer.discard()
-                    return _send_failed(pk, mine, reminder.attempts, exc, now, result)
+        if message is not None and trainee.email_enabled:
+            try:
+                phase = "connect"
+                message.connection = batch.mailer.open()
+                phase = "send"
+                message.send()
+            except SoftTimeLimitExceeded:
+                raise
+            except Exception as exc:
+                batch.mailer.discard()
+                return _send_failed(pk, mine, attempts, exc, now, result)
         phase = "record"
         # The email went (or there was none to send): the row is marked sent and its notification
         # written in one statement, so a notification exists exactly for each row marked sent.
         notification = None
-        if pref.in_app_enabled:
+        if trainee.in_app_enabled:
             notification = {
                 "title": emails.wording_for(reminder.local_date, due)[0],
                 "body": emails.due_summary(user_counts),
                 "link": reverse("review:session"),
                 "created_at": now,
             }
-        _mark_sent(pk, token, timezone.now(), notification)
+        batch.unmarked = _Sent(pk, token, timezone.now(), notification)  # marked with the next claim
         result.sent.append(pk)
         return "next"
     except SoftTimeLimitExceeded:

@@ -341,3 +341,30 @@ def test_the_in_app_notification_reads_naturally(cohort, review_course, frozen, 
     (reminder_id,) = reminders.plan_sweep(collect_ids=True).reminder_ids
     reminders.reminder_send(reminder_id)
     assert Notification.objects.get(user=user).body == "1 fact is due for review."
+
+
+def test_a_batch_reads_once_and_commits_once_an_email(
+    cohort, review_course, frozen, eager_celery, django_assert_num_queries
+):
+    users = [due_trainee(f"b{n}", cohort, NOW, due=n + 1) for n in range(3)]
+    ids = reminders.plan_sweep(collect_ids=True).reminder_ids  # in the test's transaction: not enqueued
+    # one read of the batch (rows, trainees, preferences, due counts), then one claim an email that
+    # also marks the previous one sent, and the last one marked on its own
+    with django_assert_num_queries(1 + 3 + 1):
+        result = reminders.send_batch(ids)
+    assert sorted(result.sent) == sorted(ids) and not result.not_claimed
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in users)
+    assert set(Reminder.objects.values_list("status", flat=True)) == {Reminder.SENT}
+    assert sorted(Notification.objects.values_list("reminder_id", flat=True)) == sorted(ids)
+    assert reminders.send_batch(ids).not_claimed == ids  # a second message for the same rows sends nothing
+    assert len(mail.outbox) == 3
+
+
+def test_a_trainee_unsubscribed_after_planning_gets_no_email(cohort, review_course, frozen, eager_celery):
+    users = [due_trainee(f"u{n}", cohort, NOW) for n in range(2)]
+    ids = reminders.plan_sweep(collect_ids=True).reminder_ids
+    services.unsubscribe(users[1].pk)  # after planning, before the send
+    result = reminders.send_batch(ids)
+    assert [m.to[0] for m in mail.outbox] == [users[0].email]
+    assert result.skipped == {Reminder.objects.get(user=users[1]).pk: timing.UNSUBSCRIBED}
+    assert list(Notification.objects.values_list("user_id", flat=True)) == [users[0].pk]
