@@ -315,8 +315,12 @@ def module_lock_message(state: ModuleState) -> str:
 def module_require_open(user, module: Module) -> ModuleState:
     """The one access rule for a module's lessons, quiz, attempts and answers: raise ModuleLocked
     while a prerequisite is unfinished (or 404-worthy PermissionDenied if the module is not the user's)."""
-    outline = course_outline(user, module.course)
-    state = next((m for m in outline.modules if m.module.pk == module.pk), None)
+    return module_state_open(course_outline(user, module.course), module.pk)
+
+
+def module_state_open(outline: CourseOutline, module_id: int) -> ModuleState:
+    """module_require_open on an outline already in hand: the module's state, or the same refusals."""
+    state = next((m for m in outline.modules if m.module.pk == module_id), None)
     if state is None:
         raise PermissionDenied(gettext("This module is not open to you."))
     if state.locked:
