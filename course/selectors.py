@@ -52,23 +52,6 @@ def _trainee_courses(user_id: int) -> QuerySet[Course]:
 COURSE_FIELDS = tuple(f.attname for f in Course._meta.concrete_fields)
 
 
-def _courses(rows) -> list[Course]:
-    return [Course.from_db("default", COURSE_FIELDS, row) for row in rows]
-
-
-def visible_courses(user) -> list[Course]:
-    """courses_visible_to(user) by title, as a list."""
-    return [o.course for o in my_courses(user)] if _is_trainee(user) else list(courses_visible_to(user))
-
-
-def visible_course(user, slug: str) -> Course | None:
-    """The course with this slug if the user may open it, else None."""
-    if _is_trainee(user):
-        outline = visible_outline(user, slug)
-        return outline.course if outline else None
-    return courses_visible_to(user).filter(slug=slug).first()
-
-
 def _is_trainee(user) -> bool:
     """Whether the user's courses come from their cohorts alone (the precompiled reads below)."""
     return user.is_authenticated and not sees_every_cohort(user)
@@ -315,8 +298,12 @@ def module_lock_message(state: ModuleState) -> str:
 def module_require_open(user, module: Module) -> ModuleState:
     """The one access rule for a module's lessons, quiz, attempts and answers: raise ModuleLocked
     while a prerequisite is unfinished (or 404-worthy PermissionDenied if the module is not the user's)."""
-    outline = course_outline(user, module.course)
-    state = next((m for m in outline.modules if m.module.pk == module.pk), None)
+    return module_state_open(course_outline(user, module.course), module.pk)
+
+
+def module_state_open(outline: CourseOutline, module_id: int) -> ModuleState:
+    """module_require_open on an outline already in hand: the module's state, or the same refusals."""
+    state = next((m for m in outline.modules if m.module.pk == module_id), None)
     if state is None:
         raise PermissionDenied(gettext("This module is not open to you."))
     if state.locked:

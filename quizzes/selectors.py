@@ -8,8 +8,16 @@ from datetime import timedelta
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from course.models import Cohort
-from course.selectors import courses_visible_to, sees_every_cohort
+from course.models import Cohort, Course
+from course.prepared import Prepared
+from course.selectors import (
+    COURSE_FIELDS,
+    ModuleState,
+    course_outline,
+    courses_visible_to,
+    module_state_open,
+    sees_every_cohort,
+)
 
 from . import grading, sessions, trajectory
 from .models import Answer, Attempt, Dimension, FreeReply, Item, Quiz, Reflection, Skill
@@ -24,6 +32,43 @@ def quizzes_visible_to(user) -> QuerySet[Quiz]:
 def attempts_of(user) -> QuerySet[Attempt]:
     """A trainee's own attempts: anyone else's is a 404."""
     return Attempt.objects.filter(user=user).select_related("user", "quiz", "quiz__module", "quiz__module__course")
+
+
+ATTEMPT_FIELDS = tuple(f.attname for f in Attempt._meta.concrete_fields)
+ITEM_FIELDS = tuple(f.attname for f in Item._meta.concrete_fields)
+# The attempt page's reads, compiled once (course/prepared.py): the attempt with its module and course
+# (the quiz comes from the course's cached structure), and the item it stands at.
+_OWN_ATTEMPT = Prepared(
+    lambda user_id, pk: Attempt.objects.filter(user_id=user_id, pk=pk).values_list(
+        *ATTEMPT_FIELDS, "quiz__module_id", *(f"quiz__module__course__{f}" for f in COURSE_FIELDS)
+    ),
+    int,
+    int,
+)
+_ITEM = Prepared(lambda pk: Item.objects.filter(pk=pk).values_list(*ITEM_FIELDS), int)
+
+
+def open_attempt_of(user, attempt_id: int) -> tuple[Attempt, ModuleState] | None:
+    """The user's attempt (None if it is not theirs) with its module's state, under the module's
+    access rule (course.selectors.module_state_open raises while the module is locked): in one query
+    beyond the outline's own, the quiz and module taken from the course's cached structure."""
+    rows = _OWN_ATTEMPT.rows(user.pk, attempt_id) if user.is_authenticated else []
+    if not rows:
+        return None
+    n = len(ATTEMPT_FIELDS)
+    fields, module_id, course = rows[0][:n], rows[0][n], rows[0][n + 1 :]
+    outline = course_outline(user, Course.from_db("default", COURSE_FIELDS, course))
+    state = module_state_open(outline, module_id)
+    attempt = Attempt.from_db("default", ATTEMPT_FIELDS, fields)
+    attempt.user, attempt.quiz = user, state.module.quiz  # sets attempt's caches only: the quiz stays shared
+    return attempt, state
+
+
+def _item(pk: int) -> Item:
+    rows = _ITEM.rows(pk)
+    if not rows:
+        raise Item.DoesNotExist(f"No item {pk}.")
+    return Item.from_db("default", ITEM_FIELDS, rows[0])
 
 
 @dataclass
@@ -47,7 +92,7 @@ def current_step(attempt: Attempt) -> CurrentStep:
     count = len(attempt.item_ids)
     if not attempt.is_open:
         return CurrentStep(attempt, "done", item_count=count, item_number=count)
-    item = Item.objects.get(pk=attempt.item_ids[attempt.position])
+    item = _item(attempt.item_ids[attempt.position])
     # Only a write-first item takes a written reply (services refuse one elsewhere): no query otherwise.
     reply = (
         FreeReply.objects.filter(attempt=attempt, item=item).values_list("text", flat=True).first()

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -9,8 +10,6 @@ from rest_framework.exceptions import APIException
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
-
-from course.selectors import module_require_open
 
 from .. import selectors, services
 from . import serializers as s
@@ -72,9 +71,10 @@ class AttemptStartView(APIView):
 class AttemptDetailView(APIView):
     @extend_schema(responses=s.AttemptSerializer, summary="An attempt and its current step")
     def get(self, request, attempt_id):
-        attempt = get_object_or_404(selectors.attempts_of(request.user), pk=attempt_id)
-        module_require_open(request.user, attempt.quiz.module)  # a locked module's step is a 403 like its lessons
-        return Response(attempt_payload(attempt, refresh=False))  # just read: nothing moved it
+        found = selectors.open_attempt_of(request.user, attempt_id)  # a locked module's step is a 403 like its lessons
+        if found is None:
+            raise Http404("No such attempt of yours.")
+        return Response(attempt_payload(found[0], refresh=False))  # just read: nothing moved it
 
 
 class ReplyView(APIView):

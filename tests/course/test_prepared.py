@@ -53,11 +53,12 @@ def test_the_rows_keep_their_types(history):
 def test_the_visible_course_selectors_agree_with_courses_visible_to(history, instructor, other_trainee):
     for user in (history, instructor, other_trainee):
         expected = list(selectors.courses_visible_to(user).order_by("title"))
-        got = selectors.visible_courses(user)
+        got = [o.course for o in selectors.my_courses(user)]
         assert got == expected
         assert [vars(c) | {"_state": None} for c in got] == [vars(c) | {"_state": None} for c in expected]
         for course in Course.objects.all():
-            assert selectors.visible_course(user, course.slug) == (course if course in expected else None)
+            outline = selectors.visible_outline(user, course.slug)
+            assert (outline.course if outline else None) == (course if course in expected else None)
 
 
 def test_a_parameter_django_rewrites_is_refused(db):
