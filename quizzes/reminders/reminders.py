@@ -145,39 +145,44 @@ def plan_sweep(
         rows = _trainees_due(now, after, batch_size, with_username=dry_run)
         if not rows:
             break
-        after = rows[-1][0]
-        report.batches += 1
-        report.looked_at += len(rows)
-        trainees = [timing.Trainee(*row[: len(TRAINEE_FIELDS)]) for row in rows]
-        counts = review_selectors.due_counts_by_user([t.user_id for t in trainees], now)
-        decisions = [
-            (
-                trainee,
-                timing.decide(
-                    trainee,
-                    counts.get(trainee.user_id, 0),
-                    now,
-                    ignored_before_weekly=app_settings.REMINDER_IGNORED_BEFORE_WEEKLY,
-                ),
-            )
-            for trainee in trainees
-        ]
-        for (trainee, decision), row in zip(decisions, rows, strict=True):
-            if decision.action == "remind":
-                report.planned += 1
-            elif decision.action == "defer":
-                report.deferred += 1
-            else:
-                report.skipped[decision.reason] += 1
-            if dry_run:
-                report.lines.append(_describe(row[-1], trainee, decision, counts.get(trainee.user_id, 0)))
-        if not dry_run:
-            ids = _apply_batch(decisions, counts, sweep_id, now, report)
-            if collect_ids:
-                report.reminder_ids.extend(ids)
-        if len(rows) < batch_size:
+        after, fetched = rows[-1][0], len(rows)
+        _plan_batch(rows, now, sweep_id, report, collect_ids)
+        del rows  # the next batch is read with this one gone: memory holds one batch, however many trainees
+        if fetched < batch_size:
             break
     return report
+
+
+def _plan_batch(rows: list[tuple], now: datetime, sweep_id: uuid.UUID, report: SweepReport, collect_ids: bool) -> None:
+    report.batches += 1
+    report.looked_at += len(rows)
+    trainees = [timing.Trainee(*row[: len(TRAINEE_FIELDS)]) for row in rows]
+    counts = review_selectors.due_counts_by_user([t.user_id for t in trainees], now)
+    decisions = [
+        (
+            trainee,
+            timing.decide(
+                trainee,
+                counts.get(trainee.user_id, 0),
+                now,
+                ignored_before_weekly=app_settings.REMINDER_IGNORED_BEFORE_WEEKLY,
+            ),
+        )
+        for trainee in trainees
+    ]
+    for (trainee, decision), row in zip(decisions, rows, strict=True):
+        if decision.action == "remind":
+            report.planned += 1
+        elif decision.action == "defer":
+            report.deferred += 1
+        else:
+            report.skipped[decision.reason] += 1
+        if report.dry_run:
+            report.lines.append(_describe(row[-1], trainee, decision, counts.get(trainee.user_id, 0)))
+    if not report.dry_run:
+        ids = _apply_batch(decisions, counts, sweep_id, now, report)
+        if collect_ids:
+            report.reminder_ids.extend(ids)
 
 
 def _describe(username: str, trainee: timing.Trainee, decision: timing.Decision, due: int) -> str:
