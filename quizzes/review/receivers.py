@@ -9,6 +9,6 @@ from ..signals import answer_recorded
 def _on_answer(sender, answer, item, **kwargs):
     from .services import cards_on_answer, level_record
 
-    cards_on_answer(answer, item)
-    if not answer.step_path:  # the item's first reply scores the skill; branch steps follow from it
+    levelled = cards_on_answer(answer, item)  # a skill's first answer writes its first level with its card
+    if not answer.step_path and not levelled:  # the item's first reply scores the skill; branch steps follow
         level_record(answer.attempt.user_id, item.course_id, item.skill, answer.grade, answer.answered_at)

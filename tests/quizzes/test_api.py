@@ -206,17 +206,25 @@ def test_current_step_and_answer_run_in_a_fixed_number_of_queries(
     # results in one UNION). The current step then: token, attempt, item, the written reply.
     with django_assert_max_num_queries(4 + 4):
         api_client.get(f"/api/v1/attempts/{attempt_id}/")
-    # A skill's first answer: attempt, item, the write-first check, savepoint, claim, answer,
-    # the card (one INSERT ... ON CONFLICT DO NOTHING), its log, release (issue 12: at most 12),
-    # and the skill's new practice level (issue 14: select, savepoint, insert, release).
-    with django_assert_num_queries(14):
+    # A skill's first answer: attempt, the outline's own state, the course's items (once per process
+    # and course version), savepoint, claim (with the write-first reply's check), answer, and one
+    # statement for the card, its first log and the skill's first practice level, release
+    # (issue 12: at most 12; it was 14).
+    with django_assert_num_queries(8):
         answer(api_client, attempt_id, "priya", "a")
     with django_assert_max_num_queries(4 + 5):  # a branch step also reads the answers that led to it
         api_client.get(f"/api/v1/attempts/{attempt_id}/")
-    # A plain answer: attempt, item, savepoint, claim, answer, release, and the practice level
-    # (issue 14: select for update, update) (issue 12: at most 8).
-    with django_assert_num_queries(7):
+    # A branch step: attempt, outline, savepoint, claim, answer, release (it was 7).
+    with django_assert_num_queries(6):
         answer(api_client, attempt_id, "priya", "a", step="a")
+    answer(api_client, attempt_id, "mira", "b")  # finishes the attempt
+    second = api_client.post(f"/api/v1/quizzes/{started['quiz']}/attempts/").json()["id"]
+    api_client.post(f"/api/v1/attempts/{second}/reply/", {"item": "priya", "text": "Hm?"}, format="json")
+    # A plain root answer (the skill has its card): attempt, outline, savepoint, claim, answer, the
+    # card statement (writing nothing), the practice level (select for update, update), release.
+    with django_assert_num_queries(9):
+        response = answer(api_client, second, "priya", "a")
+    assert response.status_code == 200 and response.json()["repeated"] is False
 
 
 def test_what_follows_a_skills_first_answer_commit(api_client, started, django_capture_on_commit_callbacks):
