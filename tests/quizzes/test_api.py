@@ -2,6 +2,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.utils.timezone import now
 from rest_framework.test import APIClient
 
 from quizzes.models import Answer, Attempt, ReflectionAccess
@@ -256,3 +257,22 @@ def test_a_changed_quiz_moves_the_course_structure_on(api_client, quiz):
     course.refresh_from_db()
     modules = structure.course_modules([course])[course.pk]
     assert next(m for m in modules if m.pk == quiz.module_id).quiz.pass_threshold == 0.9
+
+
+def test_the_answer_posts_plain_dict_is_what_its_serializer_documents(quiz, trainee):
+    from quizzes import services
+    from quizzes.api.serializers import AnswerOutcomeSerializer, answer_outcome_data
+    from quizzes.models import FreeReply
+
+    attempt, _ = services.attempt_start(trainee, quiz)
+    FreeReply.objects.create(attempt=attempt, item=attempt.quiz.items.get(slug="priya"), text="Hm?", created_at=now())
+    outcomes = [
+        services.attempt_answer(attempt, "priya", "", "a", 3),  # leads on to a branch step
+        services.attempt_answer(attempt, "priya", "", "a", 3),  # the same answer again: repeated
+        services.attempt_answer(attempt, "priya", "a", "c", 2, seconds=4.5),  # harmful
+        services.attempt_answer(attempt, "mira", "", "b", 1),  # finishes the attempt
+    ]
+    for outcome in outcomes:
+        assert answer_outcome_data(outcome) == AnswerOutcomeSerializer(outcome).data
+    assert [o.repeated for o in outcomes] == [False, True, False, False]
+    assert answer_outcome_data(outcomes[-1])["attempt_status"] == Attempt.COMPLETED
