@@ -62,6 +62,30 @@ def _card_fields(state: scheduling.CardState) -> dict:
 # ---------------------------------------------------------------- cards
 
 
+def review_on_answer(answer: Answer, item: Item) -> None:
+    """What a quiz answer does to review, inside attempt_answer's transaction: an item's first reply
+    scores the skill's practice level (branch steps follow from it), and a skill's first answer
+    starts its card. The level row is locked first, with whether the card exists: a plain answer
+    (both there) then costs that read and the level's UPDATE, and only a skill without its level
+    or card goes on to the card's set-based statement."""
+    if answer.step_path:
+        return
+    user_id, at = answer.attempt.user_id, answer.answered_at
+    key = {"user_id": user_id, "course_id": item.course_id, "skill": item.skill}
+    row = (
+        SkillLevel.objects.select_for_update()
+        .filter(**key)
+        .annotate(has_card=Exists(ReviewCard.objects.filter(kind=ReviewCard.SKILL, **key)))
+        .first()
+    )
+    if row is not None and row.has_card:
+        current = levels.Level(row.level, row.best_run, row.miss_run)
+        _level_save(row, levels.after_answer(current, answer.grade, _thresholds()), at)
+        return
+    if not cards_on_answer(answer, item):  # the level row exists (or came meanwhile): the rule moves it
+        level_record(user_id, item.course_id, item.skill, answer.grade, at)
+
+
 def cards_on_answer(answer: Answer, item: Item) -> bool:
     """Called inside attempt_answer's transaction when a trainee answers a step. The first root
     answer of a skill creates its card (that answer is its first review, rated from the grade)
