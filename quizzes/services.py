@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -17,6 +16,7 @@ from course.selectors import module_require_open
 from course.services import ImportReport, module_result_record, module_set_quiz_required, sync_fields, upsert
 
 from . import grading, validators
+from .claim import claim_and_answer
 from .items import course_items
 from .models import TEXT_LIMITS, Answer, Attempt, Dimension, FreeReply, Item, Quiz, Reflection, ReflectionAccess, Skill
 from .package import QuizSection
@@ -272,26 +272,27 @@ def attempt_answer(
     needs_reply = item.write_first and not step_path
     now = timezone.now()
     with transaction.atomic():
-        # Claim the step: only one request can move the pointer from where it was.
-        # A write-first item's root step also needs the trainee's own reply: checked in the claim.
-        claim = Attempt.objects.filter(
-            pk=attempt.pk, status=Attempt.IN_PROGRESS, position=attempt.position, step_path=attempt.step_path
+        # Claim the step (only one request can move the pointer from where it was) and store the
+        # answer, in one statement on PostgreSQL; a write-first item's reply is checked in the claim.
+        answer = claim_and_answer(
+            attempt,
+            position,
+            path or "",
+            needs_reply,
+            {
+                "item_id": item.pk,
+                "item_version": item.version,
+                "step_path": step_path,
+                "option_id": option_id,
+                "grade": option["grade"],
+                "confidence": confidence,
+                "seconds": seconds,
+                "answered_at": now,
+            },
         )
-        if needs_reply:
-            claim = claim.filter(Exists(FreeReply.objects.filter(attempt_id=attempt.pk, item_id=item.pk)))
-        moved = claim.update(position=position, step_path=path or "")
+        moved = answer is not None
         if moved:
-            answer = Answer.objects.create(
-                attempt=attempt,
-                item=item,
-                item_version=item.version,
-                step_path=step_path,
-                option_id=option_id,
-                grade=option["grade"],
-                confidence=confidence,
-                seconds=seconds,
-                answered_at=now,
-            )
+            answer.item = item
             answer_recorded.send(sender=Answer, answer=answer, item=item)  # review starts a skill's card
             if finished:
                 _complete(attempt, now)
