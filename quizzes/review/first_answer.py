@@ -1,4 +1,5 @@
-"""A skill's first answer in SQL: its review card, the card's first log and the practice level, set-based.
+"""A skill's first answer in SQL: its review card, the card's first log and the practice level, and
+the course's facts deck, set-based.
 
 The one place review writes rows with raw SQL (tests/quizzes/test_first_answer_sql.py compares what
 it writes with the ORM's rows). On PostgreSQL it is one statement: data-modifying CTEs insert the card
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from django.db import connection
 
-from .models import ReviewCard, ReviewLog, SkillLevel
+from .models import Fact, ReviewCard, ReviewLog, SkillLevel
 
 
 def _prepared(model, values: dict) -> list:
@@ -59,3 +60,26 @@ def insert_first_answer(card: dict, log: dict, level: dict) -> tuple[int | None,
         cursor.execute(_insert(logs, {**log, "card_id": row[0]}), _params(ReviewLog, {**log, "card_id": row[0]}))
         cursor.execute(f"{_insert(levels, level)} ON CONFLICT DO NOTHING RETURNING id", _params(SkillLevel, level))
         return row[0], cursor.fetchone() is not None
+
+
+def insert_facts_deck(user_id: int, course_id: int, now, per_day: int) -> int | None:
+    """PostgreSQL: one INSERT ... SELECT of a new card for each active fact of the course the trainee
+    lacks, the n-th (in module order, then slug) due n // per_day days from now; the number written.
+    None elsewhere: the caller reads the lacking facts and bulk-inserts them (two statements)."""
+    if connection.vendor != "postgresql":
+        return None
+    cards, facts = ReviewCard._meta.db_table, Fact._meta.db_table
+    modules = Fact._meta.get_field("module").related_model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {cards} (user_id, course_id, kind, skill, fact_id, state, due, reps, created_at) "  # noqa: S608 (names from _meta)
+            f"SELECT %s, %s, %s, '', f.id, %s, "
+            f"%s + ((row_number() OVER (ORDER BY m.\"order\", f.slug) - 1) / %s) * interval '1 day', 0, %s "
+            f"FROM {facts} f JOIN {modules} m ON m.id = f.module_id "
+            f"WHERE f.course_id = %s AND f.is_active AND NOT EXISTS "
+            f"(SELECT 1 FROM {cards} c WHERE c.user_id = %s AND c.kind = %s AND c.fact_id = f.id) "
+            "ON CONFLICT DO NOTHING",
+            [user_id, course_id, ReviewCard.FACT, ReviewCard.LEARNING, now, per_day, now, course_id, user_id,
+             ReviewCard.FACT],
+        )  # fmt: skip
+        return cursor.rowcount

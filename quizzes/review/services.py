@@ -18,7 +18,7 @@ from .. import services as quiz_services
 from ..models import Answer, Item
 from . import levels, scheduling, selectors
 from .conf import app_settings
-from .first_answer import insert_first_answer
+from .first_answer import insert_facts_deck, insert_first_answer
 from .models import Fact, ReviewCard, ReviewLog, SkillLevel
 from .signals import review_undone, reviewed
 
@@ -146,9 +146,10 @@ def cards_on_answer(answer: Answer, item: Item) -> bool:
     course_id = item.course_id
 
     def after_commit():
-        with transaction.atomic():  # the deck and the receivers' writes in one commit, not three
-            facts_deck_ensure(user_id, course_id, at)
-            reviewed.send(sender=ReviewCard, user_id=user_id, reviewed_at=at)
+        # No transaction of its own: each write is one statement that commits by itself (the deck's
+        # INSERT ... SELECT, the reminders' conditional UPDATE), and either may be redone safely.
+        facts_deck_ensure(user_id, course_id, at)
+        reviewed.send(sender=ReviewCard, user_id=user_id, reviewed_at=at)
 
     transaction.on_commit(after_commit)
     return levelled
@@ -157,8 +158,12 @@ def cards_on_answer(answer: Answer, item: Item) -> bool:
 def facts_deck_ensure(user_id: int, course_id: int, now: datetime) -> int:
     """Give the trainee a card for each active fact of the course they lack, introduced a few a
     day in module order (ATTUNE_REVIEW_NEW_FACTS_PER_DAY), so a new deck is not 30 reviews at once.
-    Two statements: the lacking facts' ids (none once the deck is complete), one bulk INSERT."""
+    One INSERT ... SELECT on PostgreSQL (first_answer.py); elsewhere two statements: the lacking
+    facts' ids (none once the deck is complete), one bulk INSERT."""
     per_day = max(1, app_settings.REVIEW_NEW_FACTS_PER_DAY)
+    written = insert_facts_deck(user_id, course_id, now, per_day)  # one statement on PostgreSQL
+    if written is not None:
+        return written
     held = ReviewCard.objects.filter(user_id=user_id, kind=ReviewCard.FACT, fact_id=OuterRef("pk"))
     lacking = list(
         Fact.objects.filter(course_id=course_id, is_active=True)

@@ -75,3 +75,34 @@ def test_a_saved_item_moves_the_answers_copy_on(quiz, trainee):
     item.save()
     course.refresh_from_db()
     assert quiz_items.course_items(course)[item.pk].client_statement == "Am I boring you?"
+
+
+def test_the_facts_deck_goes_in_in_module_then_slug_order_a_few_a_day(quiz, trainee, settings):
+    from datetime import timedelta
+
+    from course.models import Module
+    from quizzes.review.models import Fact
+    from quizzes.review.services import facts_deck_ensure
+
+    settings.ATTUNE_REVIEW_NEW_FACTS_PER_DAY = per_day = 2
+    course = quiz.module.course
+    modules = list(Module.objects.filter(course=course).order_by("order"))
+    for module, slug in [(modules[-1], "a-late"), (modules[0], "c-first"), (modules[0], "b-first")]:
+        Fact.objects.create(course=course, module=module, slug=slug, question="Q?", explanation="Because.",
+                            options=[{"id": "a", "text": "A", "correct": True}])  # fmt: skip
+    Fact.objects.create(course=course, module=modules[0], slug="archived", question="Q?", explanation=".",
+                        options=[{"id": "a", "text": "A", "correct": True}], is_active=False)  # fmt: skip
+    expected = list(
+        Fact.objects.filter(course=course, is_active=True)
+        .order_by("module__order", "slug")
+        .values_list("pk", flat=True)
+    )
+    assert facts_deck_ensure(trainee.pk, course.pk, AT) == 3
+    cards = ReviewCard.objects.filter(user=trainee, kind=ReviewCard.FACT)
+    rows = {c.fact_id: (c.due, c.created_at, c.state, c.reps, c.skill, c.step, c.stability, c.last_item_id)
+            for c in cards}  # fmt: skip
+    assert rows == {
+        pk: (AT + timedelta(days=index // per_day), AT, ReviewCard.LEARNING, 0, "", None, None, None)
+        for index, pk in enumerate(expected)
+    }
+    assert facts_deck_ensure(trainee.pk, course.pk, AT) == 0 and cards.count() == 3
