@@ -27,7 +27,10 @@ class QuizzesConfig(AppConfig):
 
         from course.structure import extension_changed
 
-        from .models import Quiz
+        from .items import item_changed
+        from .models import Item, Quiz
 
         for signal in (post_save, post_delete):
             signal.connect(extension_changed, sender=Quiz, dispatch_uid=f"attune-structure-quiz-{signal is post_save}")
+            # Answers read items from a per-process copy kept under the same version (quizzes/items.py).
+            signal.connect(item_changed, sender=Item, dispatch_uid=f"attune-structure-item-{signal is post_save}")

@@ -10,14 +10,19 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from course import structure
 from course.package import PackageError, Problem
 from course.selectors import module_require_open
 from course.services import ImportReport, module_result_record, module_set_quiz_required, sync_fields, upsert
 
 from . import grading, validators
+from .claim import claim_and_answer
+from .items import course_items
 from .models import TEXT_LIMITS, Answer, Attempt, Dimension, FreeReply, Item, Quiz, Reflection, ReflectionAccess, Skill
 from .package import QuizSection
 from .signals import answer_recorded
+
+WRITE_FIRST = "Write your own reply to the client before choosing an option."
 
 
 class Conflict(Exception):
@@ -111,10 +116,11 @@ def package_apply(course, modules: dict, section: QuizSection, report: ImportRep
     if moved:
         report.updated.append(f"{moved} open attempt(s) moved past a step their rewritten item no longer has")
     imported = {spec.id for spec in section.items}
-    for slug, item in existing_items.items():
-        if slug not in imported and item.is_active:
-            Item.objects.filter(pk=item.pk).update(is_active=False)
-            report.removed.append(f"item {slug}")
+    archived = [item.pk for slug, item in existing_items.items() if slug not in imported and item.is_active]
+    if archived:  # an UPDATE sends no post_save: move the structure version that items are kept under
+        Item.objects.filter(pk__in=archived).update(is_active=False)
+        structure.bump(course.pk)
+        report.removed.extend(f"item {item.slug}" for item in existing_items.values() if item.pk in archived)
 
     if problems:
         raise PackageError(problems)
@@ -234,12 +240,14 @@ def attempt_answer(
     """Answer the current step. The same answer sent again returns the stored result; anything
     else that does not fit the attempt's state is a Conflict; an option of another step is invalid.
 
-    The common case costs four queries: the item, the claim (a conditional UPDATE), the answer's
-    INSERT and, for a skill's first answer, review's set-based card statements. A step that is not
-    the current one is looked up among the stored answers only then (a repeat or a conflict)."""
+    The common case costs four queries: the item, the claim (a conditional UPDATE, which also
+    checks a write-first item's reply), the answer's INSERT and, for a skill's first answer,
+    review's one set-based statement. A step that is not the current one is looked up among the
+    stored answers only then (a repeat or a conflict), and a missing reply only once the claim failed."""
     confidence = clean_confidence(confidence)
     module_require_open(attempt.user, attempt.quiz.module)
-    item = Item.objects.filter(pk__in=attempt.item_ids, slug=item_slug).first()
+    by_pk = course_items(attempt.quiz.module.course)
+    item = next((by_pk[pk] for pk in attempt.item_ids if pk in by_pk and by_pk[pk].slug == item_slug), None)
     if item is None:
         raise ValidationError({"item": f"'{item_slug}' is not an item of this attempt."})
     current = attempt.is_open and item.pk == attempt.item_ids[attempt.position] and step_path == attempt.step_path
@@ -250,8 +258,6 @@ def attempt_answer(
         if not attempt.is_open:
             raise Conflict("This attempt is closed.")
         raise Conflict("That is not the attempt's current step.")
-    if item.write_first and not step_path and not FreeReply.objects.filter(attempt=attempt, item=item).exists():
-        raise Conflict("Write your own reply to the client before choosing an option.")
     try:
         step = grading.step_at(item.steps, step_path)
     except grading.StepNotFound:
@@ -263,24 +269,30 @@ def attempt_answer(
     next_path = grading.next_step_path(item.steps, step_path, option_id)
     position, path = (attempt.position, next_path) if next_path else (attempt.position + 1, "")
     finished = position >= len(attempt.item_ids)
+    needs_reply = item.write_first and not step_path
     now = timezone.now()
     with transaction.atomic():
-        # Claim the step: only one request can move the pointer from where it was.
-        moved = Attempt.objects.filter(
-            pk=attempt.pk, status=Attempt.IN_PROGRESS, position=attempt.position, step_path=attempt.step_path
-        ).update(position=position, step_path=path or "")
+        # Claim the step (only one request can move the pointer from where it was) and store the
+        # answer, in one statement on PostgreSQL; a write-first item's reply is checked in the claim.
+        answer = claim_and_answer(
+            attempt,
+            position,
+            path or "",
+            needs_reply,
+            {
+                "item_id": item.pk,
+                "item_version": item.version,
+                "step_path": step_path,
+                "option_id": option_id,
+                "grade": option["grade"],
+                "confidence": confidence,
+                "seconds": seconds,
+                "answered_at": now,
+            },
+        )
+        moved = answer is not None
         if moved:
-            answer = Answer.objects.create(
-                attempt=attempt,
-                item=item,
-                item_version=item.version,
-                step_path=step_path,
-                option_id=option_id,
-                grade=option["grade"],
-                confidence=confidence,
-                seconds=seconds,
-                answered_at=now,
-            )
+            answer.item = item
             answer_recorded.send(sender=Answer, answer=answer, item=item)  # review starts a skill's card
             if finished:
                 _complete(attempt, now)
@@ -288,6 +300,8 @@ def attempt_answer(
         repeat = _same_answer_or_conflict(attempt, item, step_path, option_id)
         if repeat is not None:
             return repeat
+        if needs_reply and not FreeReply.objects.filter(attempt=attempt, item=item).exists():
+            raise Conflict(WRITE_FIRST)
         raise Conflict("That is not the attempt's current step.")
     # The claim succeeded, so this request knows the attempt's new state without reading it again.
     attempt.position, attempt.step_path = position, path or ""

@@ -366,9 +366,12 @@ def _fresh_cache():
     from django.core.cache import cache
 
     from course import structure
+    from quizzes import items
 
     cache.clear()
     structure.forget()
+    items.forget()
     yield
     cache.clear()
     structure.forget()
+    items.forget()

@@ -126,16 +126,43 @@ class AnswerOutcomeSerializer(serializers.Serializer):
 
     @extend_schema_field(SessionMoveSerializer(allow_null=True))
     def get_session(self, outcome) -> dict | None:
-        move = selectors.session_move(outcome.item, outcome.answer.step_path, outcome.answer.option_id)
-        if move is None:
-            return None
-        show = outcome.attempt.quiz.show_state
-        after = outcome.next_step.get("state") if outcome.next_step else None
-        return {
-            "state": after if show else None,
-            "changes": [{"variable": name, "change": delta} for name, delta in move.changes] if show else None,
-            "ending": move.ending,
-        }
+        return _session_move(outcome)
+
+
+def _session_move(outcome) -> dict | None:
+    move = selectors.session_move(outcome.item, outcome.answer.step_path, outcome.answer.option_id)
+    if move is None:
+        return None
+    show = outcome.attempt.quiz.show_state
+    after = outcome.next_step.get("state") if outcome.next_step else None
+    return {
+        "state": after if show else None,
+        "changes": [{"variable": name, "change": delta} for name, delta in move.changes] if show else None,
+        "ending": move.ending,
+    }
+
+
+def _feedback(option: dict) -> dict:
+    return {"id": str(option["id"]), "text": str(option["text"]), "grade": int(option["grade"]),
+            "rationale": str(option["rationale"])}  # fmt: skip
+
+
+def answer_outcome_data(outcome) -> dict:
+    """AnswerOutcomeSerializer(outcome).data as a plain dict, for the answer POST, which every step
+    of every attempt goes through: the serializer documents the shape (and a test keeps the two
+    equal), this builds it without a serializer's per-field machinery on each request."""
+    return {
+        "answer": outcome.answer.pk,
+        "item": outcome.item.slug,
+        "step": outcome.answer.step_path,
+        "chosen": _feedback(outcome.chosen),
+        "best": _feedback(outcome.best),
+        "harmful": outcome.harmful,
+        "client_reply": outcome.next_step["client_reply"] if outcome.next_step else None,
+        "attempt_status": outcome.attempt.status,
+        "repeated": outcome.repeated,
+        "session": _session_move(outcome),
+    }
 
 
 class ReflectionInputSerializer(serializers.Serializer):

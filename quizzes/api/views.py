@@ -108,7 +108,7 @@ class AnswerView(APIView):
             data["confidence"],
             data.get("seconds"),
         )
-        return Response(s.AnswerOutcomeSerializer(outcome).data)
+        return Response(s.answer_outcome_data(outcome))  # the shape AnswerOutcomeSerializer documents
 
 
 class ReflectionView(APIView):

@@ -7,8 +7,6 @@ from ..signals import answer_recorded
 
 @receiver(answer_recorded, dispatch_uid="attune-review-cards-on-answer")
 def _on_answer(sender, answer, item, **kwargs):
-    from .services import cards_on_answer, level_record
+    from .services import review_on_answer
 
-    cards_on_answer(answer, item)
-    if not answer.step_path:  # the item's first reply scores the skill; branch steps follow from it
-        level_record(answer.attempt.user_id, item.course_id, item.skill, answer.grade, answer.answered_at)
+    review_on_answer(answer, item)  # the skill's practice level, and a skill's first answer its card

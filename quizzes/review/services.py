@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
@@ -18,6 +18,7 @@ from .. import services as quiz_services
 from ..models import Answer, Item
 from . import levels, scheduling, selectors
 from .conf import app_settings
+from .first_answer import insert_facts_deck, insert_first_answer
 from .models import Fact, ReviewCard, ReviewLog, SkillLevel
 from .signals import review_undone, reviewed
 
@@ -61,84 +62,108 @@ def _card_fields(state: scheduling.CardState) -> dict:
 # ---------------------------------------------------------------- cards
 
 
-def cards_on_answer(answer: Answer, item: Item) -> None:
+def review_on_answer(answer: Answer, item: Item) -> None:
+    """What a quiz answer does to review, inside attempt_answer's transaction: an item's first reply
+    scores the skill's practice level (branch steps follow from it), and a skill's first answer
+    starts its card. The level row is locked first, with whether the card exists: a plain answer
+    (both there) then costs that read and the level's UPDATE, and only a skill without its level
+    or card goes on to the card's set-based statement."""
+    if answer.step_path:
+        return
+    user_id, at = answer.attempt.user_id, answer.answered_at
+    key = {"user_id": user_id, "course_id": item.course_id, "skill": item.skill}
+    row = (
+        SkillLevel.objects.select_for_update()
+        .filter(**key)
+        .annotate(has_card=Exists(ReviewCard.objects.filter(kind=ReviewCard.SKILL, **key)))
+        .first()
+    )
+    if row is not None and row.has_card:
+        current = levels.Level(row.level, row.best_run, row.miss_run)
+        _level_save(row, levels.after_answer(current, answer.grade, _thresholds()), at)
+        return
+    if not cards_on_answer(answer, item):  # the level row exists (or came meanwhile): the rule moves it
+        level_record(user_id, item.course_id, item.skill, answer.grade, at)
+
+
+def cards_on_answer(answer: Answer, item: Item) -> bool:
     """Called inside attempt_answer's transaction when a trainee answers a step. The first root
     answer of a skill creates its card (that answer is its first review, rated from the grade)
     and adds the course's facts deck; later quiz answers leave the schedule alone.
 
-    Set-based: the card goes in already scheduled with one INSERT that does nothing on a
-    conflict (the card exists: not the skill's first answer), and only a new card writes its log.
-    The facts deck and the `reviewed` signal follow the commit: they need not hold the answer's
-    transaction open, and a failure there cannot take the answer back."""
+    Set-based: the card goes in already scheduled, with its log and the skill's first practice
+    level, in one statement that writes nothing when the card exists (not the skill's first
+    answer; first_answer.py). The facts deck and the `reviewed` signal follow the commit: they need
+    not hold the answer's transaction open, and a failure there cannot take the answer back.
+    Returns True when it wrote the skill's practice level too (so the caller need not)."""
     if answer.step_path:
-        return
+        return False
     user_id = answer.attempt.user_id
     at = answer.answered_at
     rating = scheduling.rating_for(answer.grade, answer.confidence, answer.seconds, app_settings.REVIEW_QUICK_SECONDS)
     state = _schedule(ReviewCard(due=at), rating, at)
-    card_id = _insert_skill_card(user_id, item, state, at)
-    if card_id is None:
-        return  # the skill already has its card (an earlier answer, or a concurrent one)
-    ReviewLog.objects.create(
-        client_id=uuid.uuid4(),
-        card_id=card_id,
-        user_id=user_id,
-        source=ReviewLog.QUIZ,
-        item=item,
-        option_id=answer.option_id,
-        grade=answer.grade,
-        rating=int(rating),
-        confidence=answer.confidence,
-        seconds=answer.seconds,
-        reviewed_at=at,
-        due_before=at,
-        due_after=state.due,
+    level = levels.after_answer(levels.Level(), answer.grade, _thresholds())
+    card_id, levelled = insert_first_answer(
+        card={
+            "user_id": user_id,
+            "course_id": item.course_id,
+            "kind": ReviewCard.SKILL,
+            "skill": item.skill,
+            "fact_id": None,
+            "created_at": at,
+            **_card_fields(state),
+            "last_item_id": item.pk,
+            "reps": 1,
+        },
+        log={
+            "client_id": uuid.uuid4(),
+            "user_id": user_id,
+            "source": ReviewLog.QUIZ,
+            "item_id": item.pk,
+            "option_id": answer.option_id,
+            "grade": answer.grade,
+            "rating": int(rating),
+            "confidence": answer.confidence,
+            "seconds": answer.seconds,
+            "reviewed_at": at,
+            "due_before": at,
+            "due_after": state.due,
+            "before": None,
+        },
+        level={
+            "user_id": user_id,
+            "course_id": item.course_id,
+            "skill": item.skill,
+            "level": level.level,
+            "best_run": level.best_run,
+            "miss_run": level.miss_run,
+            "moves": int(level.level != levels.LEVELS[0]),
+            "updated_at": at,
+        },
     )
+    if card_id is None:
+        return False  # the skill already has its card (an earlier answer, or a concurrent one)
     course_id = item.course_id
 
     def after_commit():
-        with transaction.atomic():  # the deck and the receivers' writes in one commit, not three
-            facts_deck_ensure(user_id, course_id, at)
-            reviewed.send(sender=ReviewCard, user_id=user_id, reviewed_at=at)
+        # No transaction of its own: each write is one statement that commits by itself (the deck's
+        # INSERT ... SELECT, the reminders' conditional UPDATE), and either may be redone safely.
+        facts_deck_ensure(user_id, course_id, at)
+        reviewed.send(sender=ReviewCard, user_id=user_id, reviewed_at=at)
 
     transaction.on_commit(after_commit)
-
-
-def _insert_skill_card(user_id: int, item: Item, state: scheduling.CardState, at: datetime) -> int | None:
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING id (PostgreSQL and SQLite alike): the new card's
-    id, or None when the trainee already has this skill's card."""
-    table = ReviewCard._meta.db_table
-    fields = {**_card_fields(state), "last_item_id": item.pk, "reps": 1}
-    values = {
-        "user_id": user_id,
-        "course_id": item.course_id,
-        "kind": ReviewCard.SKILL,
-        "skill": item.skill,
-        "fact_id": None,
-        "created_at": at,
-        **fields,
-    }
-    with connection.cursor() as cursor:
-        params = [
-            ReviewCard._meta.get_field(name.removesuffix("_id") if name.endswith("_id") else name).get_db_prep_save(
-                value, connection
-            )
-            for name, value in values.items()
-        ]
-        cursor.execute(
-            f"INSERT INTO {table} ({', '.join(values)}) VALUES ({', '.join(['%s'] * len(values))}) "  # noqa: S608
-            "ON CONFLICT DO NOTHING RETURNING id",
-            params,
-        )
-        row = cursor.fetchone()
-    return row[0] if row else None
+    return levelled
 
 
 def facts_deck_ensure(user_id: int, course_id: int, now: datetime) -> int:
     """Give the trainee a card for each active fact of the course they lack, introduced a few a
     day in module order (ATTUNE_REVIEW_NEW_FACTS_PER_DAY), so a new deck is not 30 reviews at once.
-    Two statements: the lacking facts' ids (none once the deck is complete), one bulk INSERT."""
+    One INSERT ... SELECT on PostgreSQL (first_answer.py); elsewhere two statements: the lacking
+    facts' ids (none once the deck is complete), one bulk INSERT."""
     per_day = max(1, app_settings.REVIEW_NEW_FACTS_PER_DAY)
+    written = insert_facts_deck(user_id, course_id, now, per_day)  # one statement on PostgreSQL
+    if written is not None:
+        return written
     held = ReviewCard.objects.filter(user_id=user_id, kind=ReviewCard.FACT, fact_id=OuterRef("pk"))
     lacking = list(
         Fact.objects.filter(course_id=course_id, is_active=True)
