@@ -29,7 +29,7 @@ from functools import partial
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.mail import get_connection
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -424,6 +424,8 @@ def _claim(pk: int, token: uuid.UUID, now: datetime, sent: _Sent | None) -> tupl
     previous row is marked sent in the same statement (and commit), so a batch leaves at most one
     row in 'sending' at any moment. Returns the row's attempts and the trainee as now, or None if
     the row was not planned (or has no preferences)."""
+    if connection.vendor != "postgresql":
+        return _claim_portable(pk, token, now, sent)
     user_model = ReminderPreference._meta.get_field("user").related_model
     q = connection.ops.quote_name
     r = {f: q(Reminder._meta.get_field(f).column) for f in ("id", "status", "claim", "claimed_at", "attempts", "user")}
@@ -458,6 +460,37 @@ def _claim(pk: int, token: uuid.UUID, now: datetime, sent: _Sent | None) -> tupl
     fields = dict(zip(CLAIM_PREFERENCE_FIELDS, prefs, strict=True))
     fields["email_enabled"] = fields["email_enabled"] and bool(email)  # no address: email is no channel
     return attempts, timing.Trainee(user_id=user_id, is_active=is_active, enrolled=enrolled, **fields)
+
+
+def _claim_portable(pk: int, token: uuid.UUID, now: datetime, sent: _Sent | None):
+    """_claim for databases without UPDATE ... FROM ... RETURNING across tables or writes inside
+    WITH (SQLite, the no-services default): the same steps in one transaction, a few statements."""
+    with transaction.atomic():
+        if sent is not None:
+            _mark_sent_portable(sent)
+        claimed = Reminder.objects.filter(
+            pk=pk, status=Reminder.PLANNED, user__reminder_preference__isnull=False
+        ).update(status=Reminder.SENDING, claim=token, claimed_at=now, attempts=F("attempts") + 1)
+    if not claimed:
+        return None
+    reminder = Reminder.objects.select_related("user__reminder_preference").get(pk=pk)
+    user = reminder.user
+    enrolled = Enrollment.objects.filter(user_id=user.pk).exists()
+    return reminder.attempts, _trainee_of(user, user.reminder_preference, enrolled)
+
+
+def _mark_sent_portable(sent: _Sent) -> None:
+    with transaction.atomic():
+        row = Reminder.objects.filter(pk=sent.pk, claim=sent.token, status=Reminder.SENDING)
+        user_id = row.values_list("user_id", flat=True).first()
+        if user_id is None or not row.update(status=Reminder.SENT, finished_at=sent.finished_at):
+            return
+        if sent.notification is not None:
+            note = sent.notification
+            Notification.objects.create(
+                user_id=user_id, reminder_id=sent.pk, title=note["title"], body=note["body"],
+                link=note["link"], created_at=note["created_at"],
+            )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -495,6 +528,9 @@ def _mark_sent_ctes(sent: _Sent) -> tuple[str, list]:
 
 
 def _mark_sent(sent: _Sent) -> None:
+    if connection.vendor != "postgresql":
+        _mark_sent_portable(sent)
+        return
     sql, params = _mark_sent_ctes(sent)
     with connection.cursor() as cursor:
         cursor.execute(sql + "SELECT 1", params)
