@@ -58,11 +58,15 @@ def test_a_newcomer_reaches_a_first_answered_scenario_by_following_the_home_page
         actions += 1
         page.wait_for_load_state()
     assert "#quiz-title" in page.url, page.url
-    page.get_by_role("button", name="Start quiz").click()
+    # Each click loads a new page: wait for it, so the next look (and the key press below, which
+    # answer.js handles) meets the new page with its script run, not the one it replaces.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Start quiz").click()
     actions += 1
     if page.locator("textarea[name=text]").count():
         page.locator("textarea[name=text]").fill("It sounds like this matters to you. Tell me more?")
-        page.get_by_role("button", name="Save my reply and see the options").click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Save my reply and see the options").click()
         actions += 2
     first = page.locator(".reply-options input[name=option]").first
     box = page.locator(".reply-options .option").first.bounding_box()
