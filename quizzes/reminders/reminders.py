@@ -401,20 +401,7 @@ def _load_batch(ids: list[int], due_at: datetime) -> dict[int, Reminder]:
 
 # What the claim re-reads in its own statement: the trainee's account and preferences as they are
 # when the row is claimed, which is the last look before the email goes.
-CLAIM_PREFERENCE_FIELDS = (
-    "time_zone",
-    "reminder_time",
-    "quiet_start",
-    "quiet_end",
-    "email_enabled",
-    "in_app_enabled",
-    "frequency",
-    "paused_until",
-    "unsubscribed_at",
-    "last_reminded_at",
-    "last_reviewed_at",
-    "ignored_in_a_row",
-)
+CLAIM_PREFERENCE_FIELDS = TRAINEE_FIELDS[3:]  # the preference row's part of a trainee
 
 
 def _claim(pk: int, token: uuid.UUID, now: datetime, sent: _Sent | None) -> tuple[int, timing.Trainee] | None:
