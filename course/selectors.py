@@ -233,6 +233,11 @@ _MY_COURSES = Prepared(lambda user_id: _own_state_query(user_id, with_courses=Tr
 _MY_COURSE = Prepared(lambda user_id, slug: _own_state_query(user_id, slug, with_courses=True), int, str)
 
 
+# The columns a course row of the UNION carries, named (a field added to Course is left deferred,
+# never filled from the wrong column).
+_UNION_COURSE_FIELDS = ("id", "slug", "title", "summary", "created_at", "updated_at", "structure_version")
+
+
 def _split(rows) -> tuple[list[Course], dict[int, _Progress], dict[int, _Result]]:
     courses, progress, outcomes = [], {}, {}
     for kind, pk, at, opened_at, score, version, slug, title, summary in rows:
@@ -241,7 +246,8 @@ def _split(rows) -> tuple[list[Course], dict[int, _Progress], dict[int, _Result]
         elif kind == "module":
             outcomes[pk] = _Result(at, score)
         else:
-            courses.append(Course.from_db("default", COURSE_FIELDS, (pk, slug, title, summary, at, opened_at, version)))
+            values = (pk, slug, title, summary, at, opened_at, version)
+            courses.append(Course.from_db("default", _UNION_COURSE_FIELDS, values))
     return courses, progress, outcomes
 
 
