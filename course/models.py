@@ -126,7 +126,11 @@ class LessonProgress(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "lesson"], name="lesson_progress_unique_user_lesson"),
         ]
-        indexes = [models.Index(fields=["lesson", "completed_at"])]
+        indexes = [
+            models.Index(fields=["lesson", "completed_at"]),
+            # Who has been active lately (the instructor dashboard's at-risk rule reads only recent rows).
+            models.Index(fields=["last_opened_at"], name="lesson_progress_last_opened"),
+        ]
         verbose_name_plural = "lesson progress"
 
     def __str__(self) -> str:

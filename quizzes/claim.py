@@ -12,15 +12,20 @@ from __future__ import annotations
 from django.db import connection
 from django.db.models import Exists
 
-from .models import Answer, Attempt, FreeReply
+from .models import Answer, Attempt, FreeReply, Item
+from .tallies import upsert_params, upsert_sql
 
 ANSWER_COLUMNS = ("item_id", "item_version", "step_path", "option_id", "grade", "confidence", "seconds", "answered_at")
 
 
-def claim_and_answer(attempt: Attempt, position: int, path: str, needs_reply: bool, values: dict) -> Answer | None:
+def claim_and_answer(
+    attempt: Attempt, position: int, path: str, needs_reply: bool, values: dict, *, item: Item
+) -> Answer | None:
     """Move the attempt from its (position, step_path) to (position, path) if it is still there and
-    in progress (and, with needs_reply, its reply to values["item_id"] exists), and store the answer
-    (`values`: ANSWER_COLUMNS). The stored answer, or None when another request claimed the step."""
+    in progress (and, with needs_reply, its reply to the item exists), store the answer (`values`:
+    ANSWER_COLUMNS) and add it to the item's skill's tally. The stored answer, or None when another
+    request claimed the step."""
+    tally = upsert_params(attempt.user_id, item.course_id, item.skill, values["grade"], values["answered_at"])
     if connection.vendor != "postgresql":
         claim = Attempt.objects.filter(
             pk=attempt.pk, status=Attempt.IN_PROGRESS, position=attempt.position, step_path=attempt.step_path
@@ -29,7 +34,10 @@ def claim_and_answer(attempt: Attempt, position: int, path: str, needs_reply: bo
             claim = claim.filter(Exists(FreeReply.objects.filter(attempt_id=attempt.pk, item_id=values["item_id"])))
         if not claim.update(position=position, step_path=path):
             return None
-        return Answer.objects.create(attempt=attempt, **values)
+        answer = Answer.objects.create(attempt=attempt, **values)
+        with connection.cursor() as cursor:
+            cursor.execute(upsert_sql(), tally)
+        return answer
     fields = {field.attname: field for field in Answer._meta.concrete_fields}
     params = [position, path, attempt.pk, Attempt.IN_PROGRESS, attempt.position, attempt.step_path]
     reply = ""
@@ -40,10 +48,12 @@ def claim_and_answer(attempt: Attempt, position: int, path: str, needs_reply: bo
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH claim AS (UPDATE {Attempt._meta.db_table} SET position = %s, step_path = %s "  # noqa: S608 (names from _meta)
-            f"WHERE id = %s AND status = %s AND position = %s AND step_path = %s{reply} RETURNING id) "
-            f"INSERT INTO {Answer._meta.db_table} (attempt_id, {', '.join(ANSWER_COLUMNS)}) "
-            f"SELECT id, {', '.join(['%s'] * len(ANSWER_COLUMNS))} FROM claim RETURNING id",
-            params,
+            f"WHERE id = %s AND status = %s AND position = %s AND step_path = %s{reply} RETURNING id), "
+            f"answer AS (INSERT INTO {Answer._meta.db_table} (attempt_id, {', '.join(ANSWER_COLUMNS)}) "
+            f"SELECT id, {', '.join(['%s'] * len(ANSWER_COLUMNS))} FROM claim RETURNING id), "
+            f"tally AS ({upsert_sql('answer')}) "
+            "SELECT id FROM answer",
+            params + tally,
         )
         row = cursor.fetchone()
     if row is None:

@@ -120,7 +120,11 @@ class Attempt(models.Model):
                 fields=["user", "quiz"], condition=Q(status="in_progress"), name="attempt_one_open_per_user_quiz"
             ),
         ]
-        indexes = [models.Index(fields=["quiz", "status"]), models.Index(fields=["user", "quiz", "-started_at"])]
+        indexes = [
+            models.Index(fields=["quiz", "status"]),
+            models.Index(fields=["user", "quiz", "-started_at"]),
+            models.Index(fields=["started_at"], name="attempt_started_at"),  # recent activity (dashboard)
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.quiz} · {self.status}"
@@ -157,6 +161,36 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item} {self.step_path or 'root'}: {self.option_id}"
+
+
+class SkillTally(models.Model):
+    """A trainee's answers in one skill of a course, summed: every step, branch steps included.
+
+    The instructor dashboard's running totals, so a cohort's page reads one small row per trainee
+    and skill instead of every answer the cohort gave. Each answer adds itself in the statement that
+    stores it (quizzes.claim); `manage.py attune_rebuild_tallies` sums the answers again (quizzes.tallies)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    skill = models.CharField(max_length=64)
+    earned = models.PositiveIntegerField(default=0, help_text="Sum of the grades of the answers.")
+    steps = models.PositiveIntegerField(default=0, help_text="Answers (steps) counted.")
+    harmful = models.PositiveIntegerField(default=0, help_text="Answers that picked a harmful option.")
+    last_answered_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "course", "skill"], name="skill_tally_one_per_user_course_skill")
+        ]
+        indexes = [
+            # The dashboard's cohort-wide reads: per-skill figures, harmful picks, recent answers.
+            models.Index(fields=["course", "skill"], name="skill_tally_course_skill"),
+            models.Index(fields=["course", "harmful"], name="skill_tally_course_harmful"),
+            models.Index(fields=["course", "last_answered_at"], name="skill_tally_course_answered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.skill}: {self.earned}/{self.steps}"
 
 
 class FreeReply(models.Model):

@@ -134,6 +134,24 @@ def register_quizzes() -> None:
             export_also=(f"viewer__{username}",),
         ),
     )
+    register(
+        ModelPrivacy(
+            model="attune_quizzes.SkillTally",
+            kind="skill_tallies",
+            description=_("Your answers summed per skill, for your instructor's dashboard"),
+            subject="user_id",
+            retention=FOR_ACCOUNT,
+            personal={
+                "user": "whose sums",
+                "course": "which course",
+                "skill": "which skill",
+                "earned": "sum of the grades",
+                "steps": "how many answers",
+                "harmful": "how many harmful picks",
+                "last_answered_at": "last activity",
+            },
+        )
+    )
     register_retention("free_reply", _blank_free_replies)
     register_retention("reflection", _blank_reflections)
     register_retention("instructor_comment", _blank_instructor_comments)

@@ -289,6 +289,7 @@ def attempt_answer(
                 "seconds": seconds,
                 "answered_at": now,
             },
+            item=item,
         )
         moved = answer is not None
         if moved:

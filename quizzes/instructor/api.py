@@ -387,7 +387,7 @@ class DashboardView(InstructorView):
             raise DRFValidationError({field: list(messages) for field, messages in form.errors.items()})
         query = form.query
         board = selectors.cohort_dashboard(cohort, query, modules=modules)
-        return Response(DashboardSerializer(dashboard_payload(board, rules.paginate(board.rows, query.page))).data)
+        return Response(DashboardSerializer(dashboard_payload(board, board.page)).data)
 
 
 class TraineeView(InstructorView):

@@ -35,7 +35,9 @@ def at_risk_reasons(
 ) -> list[str]:
     """Why a trainee may need a word from their instructor (empty when there is no reason)."""
     reasons = []
-    since = last_activity or enrolled_at
+    # Idle time counts from the later of the last activity and the enrolment: a trainee who joins
+    # a cohort after working in its course elsewhere is not idle on their first day.
+    since = max(last_activity, enrolled_at) if last_activity else enrolled_at
     idle = now - since
     if idle >= timedelta(days=thresholds.inactive_days):
         what = "no activity" if last_activity else "nothing started"
@@ -94,8 +96,9 @@ class Page:
         return self.number + 1 if self.number < self.count else None
 
 
-def paginate(rows: list, number: int, size: int = PAGE_SIZE) -> Page:
-    """The page `number` of `rows` (a number past the end gives the last page)."""
-    count = max(1, -(-len(rows) // size))
+def page_window(matching: int, number: int, size: int = PAGE_SIZE) -> tuple[int, int, slice]:
+    """Page `number` of `matching` rows: (the page number, the page count, the rows' slice). A
+    number past the end gives the last page, and no rows still make one (empty) page."""
+    count = max(1, -(-matching // size))
     number = min(max(1, number), count)
-    return Page(rows[(number - 1) * size : number * size], number, count)
+    return number, count, slice((number - 1) * size, number * size)

@@ -9,12 +9,27 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db import connection
-from django.db.models import Case, Count, F, Max, Q, QuerySet, Sum, When
-from django.db.models.functions import TruncDate
+from django.db.models import (
+    Avg,
+    Case,
+    CharField,
+    Count,
+    DateTimeField,
+    F,
+    FloatField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Concat, Greatest, Lower, NullIf, Trim, TruncDate
 from django.http import Http404
 from django.utils import timezone
 
@@ -22,12 +37,11 @@ from course.models import Cohort, Enrollment, LessonProgress, Module, ModuleResu
 from course.selectors import sees_every_cohort
 
 from .. import grading
-from ..models import Answer, Attempt, Dimension, FreeReply, Item, Quiz, Reflection, Skill
-from ..review import mastery as mastery_rules
+from ..models import Answer, Attempt, Dimension, FreeReply, Item, Quiz, Reflection, Skill, SkillTally
 from ..review.levels import LEVELS
 from ..review.models import ReviewCard, ReviewLog, SkillLevel
 from ..selectors import reflections_readable_by
-from . import labels, rules, stats
+from . import labels, risk, rules, stats
 from .conf import app_settings
 
 # ---------------------------------------------------------------- access
@@ -130,75 +144,12 @@ def _trainee_ids(cohort: Cohort, user_id: int | None = None) -> QuerySet:
     return enrollments.values("user_id")
 
 
-def _trainee_filter(cohort: Cohort, enrollments: list[Enrollment], user_id: int | None = None):
-    """The cohort's trainees for the dashboard's grouped queries. On PostgreSQL the ids already
-    read, as a literal list: a subquery lets the planner, before statistics catch up with a bulk
-    load, pick a nested loop that compares every card or answer with every enrollment (6 s at
-    5,000 trainees). SQLite keeps the subquery (its limit on query parameters)."""
-    if connection.vendor == "postgresql":
-        return [e.user_id for e in enrollments]
-    return _trainee_ids(cohort, user_id)
-
-
 def display_name(user) -> str:
     full_name = getattr(user, "get_full_name", None)  # AbstractBaseUser has none
     return (full_name() if callable(full_name) else "") or user.get_username()
 
 
 # ---------------------------------------------------------------- spaced review (issue 5, read only)
-
-
-def overdue_reviews_by_trainee(cohort: Cohort, now: datetime, trainee_ids=None) -> dict[int, int]:
-    """Review cards of this course due for longer than ATTUNE_OVERDUE_AFTER_HOURS, per trainee, in one
-    grouped query. The grace matters: a new facts deck is due the moment it is dealt, so counting
-    every due card would flag each trainee after their first quiz."""
-    overdue_before = now - timedelta(hours=app_settings.OVERDUE_AFTER_HOURS)
-    rows = (
-        ReviewCard.objects.filter(
-            user__in=_trainee_ids(cohort) if trainee_ids is None else trainee_ids,
-            course_id=cohort.course_id,
-            due__lt=overdue_before,
-        )
-        .order_by()
-        .values("user_id")
-        .annotate(n=Count("*"))
-        .values_list("user_id", "n")
-    )
-    return dict(rows)
-
-
-def course_items(course_id: int) -> dict[int, tuple[str, bool]]:
-    """Every item of the course (active or not): pk -> (skill, is_active)."""
-    return {pk: (skill, active) for pk, skill, active in Item.objects.filter(course_id=course_id).values_list(
-        "pk", "skill", "is_active")}  # fmt: skip
-
-
-def mastery_by_trainee(
-    cohort: Cohort, items: dict[int, tuple[str, bool]] | None = None, trainee_ids=None
-) -> dict[tuple[int, str], mastery_rules.Mastery]:
-    """quizzes.review.mastery's rule for every (trainee, skill) of the cohort, in two queries:
-    first-step answers in quizzes and spaced reviews, the same picks the trainee's own page uses.
-
-    Answers are matched to the course's item ids, not joined to the item table: on freshly
-    loaded data (no statistics yet) that join made PostgreSQL loop over items x trainees."""
-    trainee_ids = _trainee_ids(cohort) if trainee_ids is None else trainee_ids
-    items = items if items is not None else course_items(cohort.course_id)
-    picks: dict[tuple[int, str], list[mastery_rules.Pick]] = defaultdict(list)
-    answers = Answer.objects.filter(attempt__user__in=trainee_ids, step_path="", item_id__in=list(items)).values_list(
-        "attempt__user_id", "item_id", "grade", "answered_at"
-    )
-    for user_id, item_id, grade, at in answers:
-        picks[(user_id, items[item_id][0])].append(mastery_rules.Pick(item_id, grade, at))
-    reviews = ReviewLog.objects.filter(
-        user__in=trainee_ids,
-        source=ReviewLog.REVIEW,
-        card__kind=ReviewCard.SKILL,
-        card__course_id=cohort.course_id,
-        item__isnull=False,
-    ).values_list("user_id", "card__skill", "item_id", "grade", "reviewed_at")
-    for user_id, skill, item_id, grade, at in reviews:
-        picks[(user_id, skill)].append(mastery_rules.Pick(item_id, grade, at))
-    return {key: mastery_rules.mastery(values) for key, values in picks.items()}
 
 
 def review_history_of(user, cohort: Cohort, limit: int = 100) -> list[ReviewLog]:
@@ -289,13 +240,15 @@ class Dashboard:
     cohort: Cohort
     modules: list[Module]
     skills: list[str]
-    rows: list[TraineeRow]
+    rows: list[TraineeRow]  # the page's rows (every matching row when not paged)
     total_trainees: int
     at_risk_count: int
     thresholds: rules.RiskThresholds
     query: rules.DashboardQuery
     skill_summary: list[SkillSummary] = field(default_factory=list)
     skill_names: dict[str, str] = field(default_factory=dict)
+    matching: int = 0  # trainees the filters let through, over every page
+    page: rules.Page | None = None
 
     def skill_label(self, skill: str) -> str:
         return self.skill_names.get(skill, skill)
@@ -318,30 +271,162 @@ def course_modules(cohort: Cohort) -> list[Module]:
     )
 
 
+def _display_name_expression():
+    """display_name() in SQL: the full name ("first last", trimmed) or else the username."""
+    User = get_user_model()
+    username = F(f"user__{User.USERNAME_FIELD}")
+    fields = {f.name for f in User._meta.get_fields()}
+    if not {"first_name", "last_name"} <= fields:
+        return username
+    full = Trim(Concat("user__first_name", Value(" "), "user__last_name", output_field=CharField()))
+    return Coalesce(NullIf(full, Value("")), username, output_field=CharField())
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _latest(queryset, field_name: str):
+    """The newest `field_name` of a per-trainee queryset, as a correlated subquery (the epoch when none)."""
+    newest = queryset.filter(user_id=OuterRef("user_id")).order_by().values("user_id").annotate(m=Max(field_name))
+    return Coalesce(Subquery(newest.values("m")), Value(_EPOCH), output_field=DateTimeField())
+
+
+def _ordered(enrollments: QuerySet, course_id: int, query: rules.DashboardQuery, now: datetime, limits):
+    """The cohort's enrollments in the dashboard's order, by the database (ties by the trainee's id)."""
+    sign = "-" if query.descending else ""
+    if query.sort == "name":
+        enrollments = enrollments.annotate(sort_key=Lower(_display_name_expression()))
+    elif query.sort == "last_activity":
+        lessons = LessonProgress.objects.filter(lesson__module__course_id=course_id, lesson__is_active=True)
+        attempts = Attempt.objects.filter(quiz__module__course_id=course_id)
+        answers = SkillTally.objects.filter(course_id=course_id)
+        enrollments = enrollments.annotate(
+            sort_key=Greatest(
+                _latest(lessons, "last_opened_at"),
+                _latest(attempts, "started_at"),
+                _latest(answers, "last_answered_at"),
+            )
+        )
+    elif query.sort == "risk":
+        enrollments = enrollments.annotate(sort_key=risk.reason_count(course_id, now, limits))
+    elif query.sort == "overdue":
+        overdue = (
+            risk.overdue_cards(course_id, now)
+            .filter(user_id=OuterRef("user_id"))
+            .values("user_id")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
+        enrollments = enrollments.annotate(sort_key=Coalesce(Subquery(overdue), Value(0)))
+    else:  # progress: no column holds it, so it is worked out from the module cells (below)
+        return enrollments.order_by(f"{sign}user_id")
+    return enrollments.order_by(f"{sign}sort_key", f"{sign}user_id")
+
+
+def _filters(course_id: int, query: rules.DashboardQuery, now: datetime, limits) -> Q:
+    """The query's name and risk filters, as one condition on the cohort's enrollments."""
+    condition = Q()
+    if query.q:
+        condition &= Q(**{"user__" + get_user_model().USERNAME_FIELD + "__icontains": query.q}) | Q(
+            display__icontains=query.q
+        )
+    if query.risk == "at_risk":
+        condition &= risk.at_risk(course_id, now, limits)
+    elif query.risk == "on_track":
+        condition &= ~risk.at_risk(course_id, now, limits)
+    return condition
+
+
 def cohort_dashboard(
     cohort: Cohort,
     query: rules.DashboardQuery | None = None,
     now: datetime | None = None,
     modules=None,
-    user_id: int | None = None,
     names: dict[str, str] | None = None,
+    paged: bool = True,
 ) -> Dashboard:
-    """Trainees by modules, skills, levels, activity and risk for a whole cohort in ten queries, whatever its size
-    (with user_id, the same figures for that trainee alone, as their page's summary)."""
+    """A page of the cohort's trainees by modules, skills, levels, activity and risk.
+
+    The database counts, filters, orders and pages the cohort (quizzes.instructor.risk is the
+    at-risk rule in SQL; SkillTally and SkillLevel hold each trainee's running totals), so a page
+    reads about as much at 5,000 trainees as at 100: the rows are built for the page's trainees
+    only. `paged=False` builds every matching row (the CSV, the charts). Sorting by progress, or filtering by a module's
+    status, works the statuses out for the whole cohort first: no column holds them."""
     now = now or timezone.now()
     query = query or rules.DashboardQuery()
     modules = modules if modules is not None else course_modules(cohort)
     course_id = cohort.course_id
+    limits = thresholds()
+    names = names if names is not None else _skill_names(course_id)
 
-    enrollments = Enrollment.objects.filter(cohort=cohort)
-    if user_id is not None:  # one trainee's page: the cohort's figures for one row
-        enrollments = enrollments.filter(user_id=user_id)
-    enrollments = list(enrollments.select_related("user").order_by(f"user__{get_user_model().USERNAME_FIELD}"))
-    trainee_ids = _trainee_filter(cohort, enrollments, user_id)
+    everyone = Enrollment.objects.filter(cohort=cohort)
+    named = everyone.annotate(display=_display_name_expression()) if query.q else everyone
+    filters = _filters(course_id, query, now, limits)
+    enrollments = named.filter(filters)
+    by_status = query.module and query.status
+    if by_status or query.sort == "progress":
+        enrollments = _ordered_by_cells(enrollments, cohort, modules, query, now, limits)
+    else:
+        enrollments = _ordered(enrollments, course_id, query, now, limits)
+    counts = named.aggregate(
+        total=Count("id"),
+        at_risk=Count("id", filter=risk.at_risk(course_id, now, limits)),
+        matching=Count("id", filter=filters),
+    )
+    matching = len(enrollments) if isinstance(enrollments, list) else counts["matching"]
+    page = None
+    if paged:
+        number, count, window = rules.page_window(matching, query.page)
+        enrollments = enrollments[window]
+    shown = enrollments if isinstance(enrollments, list) else list(enrollments.select_related("user"))
+    rows = _rows(cohort, shown, modules, now, names, limits)
+    if paged:
+        page = rules.Page(rows, number, count)
+    skills = _skills_in_course(course_id, names)
+    return Dashboard(
+        cohort=cohort,
+        modules=modules,
+        skills=skills,
+        rows=rows,
+        total_trainees=counts["total"],
+        at_risk_count=counts["at_risk"],
+        thresholds=limits,
+        query=query,
+        skill_summary=_skill_summary(cohort, everyone, skills, names),
+        skill_names=names,
+        matching=matching,
+        page=page,
+    )
+
+
+def _ordered_by_cells(enrollments: QuerySet, cohort: Cohort, modules, query: rules.DashboardQuery, now, limits) -> list:
+    """The enrollments filtered by a module's status and/or ordered by progress, from every
+    matching trainee's module statuses (three grouped queries; no answer is read)."""
+    by_progress = query.sort == "progress"
+    ordered = enrollments if by_progress else _ordered(enrollments, cohort.course_id, query, now, limits)
+    chosen = list(ordered.select_related("user"))
+    cells = _module_cells(cohort, modules, [e.user_id for e in chosen])
+    if query.module and query.status:
+        index = next(i for i, m in enumerate(modules) if m.slug == query.module)
+        chosen = [e for e in chosen if cells[e.user_id][0][index].status == query.status]
+    if by_progress:
+        done = {u: sum(1 for c in found[0] if c.status == rules.COMPLETED) for u, found in cells.items()}
+        share = {u: n / len(modules) if modules else 0.0 for u, n in done.items()}
+        chosen.sort(key=lambda e: (share[e.user_id], e.user_id), reverse=query.descending)
+    return chosen
+
+
+def _module_cells(cohort: Cohort, modules, user_ids: list[int]) -> dict[int, tuple[list[ModuleCell], list]]:
+    """Each trainee's module cells (course.rules.module_status, as on their own pages) and the
+    times of their lesson and attempt activity, in three grouped queries."""
+    course_id = cohort.course_id
+    # The ids as a literal list: a subquery lets PostgreSQL, before statistics catch up with a
+    # bulk load, pick a nested loop over every lesson row or attempt of the course.
+    ids = user_ids
     lessons = {
         (row["user_id"], row["lesson__module_id"]): row
         for row in LessonProgress.objects.filter(
-            user__in=trainee_ids, lesson__module__course_id=course_id, lesson__is_active=True
+            user__in=ids, lesson__module__course_id=course_id, lesson__is_active=True
         )
         .values("user_id", "lesson__module_id")
         .annotate(
@@ -353,102 +438,96 @@ def cohort_dashboard(
     }
     results = {
         (row["user_id"], row["module_id"]): row
-        for row in ModuleResult.objects.filter(user__in=trainee_ids, module__course_id=course_id).values(
+        for row in ModuleResult.objects.filter(user__in=ids, module__course_id=course_id).values(
             "user_id", "module_id", "best_score", "passed_at"
         )
     }
     attempts = {
         (row["user_id"], row["quiz__module_id"]): row
-        for row in Attempt.objects.filter(user__in=trainee_ids, quiz__module__course_id=course_id)
+        for row in Attempt.objects.filter(user__in=ids, quiz__module__course_id=course_id)
         .values("user_id", "quiz__module_id")
         .annotate(n=Count("id"), last=Max("started_at"))
         .order_by()
     }
-    items = course_items(course_id)
-    # Grouped by item, not joined to the item table (see mastery_by_trainee); summed by skill below.
-    item_rows = (
-        Answer.objects.filter(attempt__user__in=trainee_ids, item_id__in=list(items))
-        .values("attempt__user_id", "item_id")
-        .annotate(
-            earned=Sum("grade"),
-            steps=Count("id"),
-            harmful=Count("id", filter=Q(grade=grading.HARMFUL)),
-            last=Max("answered_at"),
-        )
-        .order_by()
-    )
-    by_skill: dict[tuple[int, str], dict] = {}
-    for row in item_rows:
-        key = (row["attempt__user_id"], items[row["item_id"]][0])
-        total = by_skill.setdefault(key, {"earned": 0, "steps": 0, "harmful": 0, "last": None})
-        total["earned"] += row["earned"] or 0
-        total["steps"] += row["steps"]
-        total["harmful"] += row["harmful"]
-        if row["last"] and (total["last"] is None or row["last"] > total["last"]):
-            total["last"] = row["last"]
-    skill_rows = [{"attempt__user_id": u, "item__skill": k, **v} for (u, k), v in by_skill.items()]
-    mastery = mastery_by_trainee(cohort, items, trainee_ids)
-    levels_by_user: dict[int, dict[str, str]] = defaultdict(dict)
-    for trainee_id, skill, level in SkillLevel.objects.filter(user__in=trainee_ids, course_id=course_id).values_list(
-        "user_id", "skill", "level"
-    ):
-        levels_by_user[trainee_id][skill] = level
-    names = names if names is not None else _skill_names(course_id)
-    skills = _skills_in_course(items, names)
-    overdue = overdue_reviews_by_trainee(cohort, now, trainee_ids)
-    limits = thresholds()
-
-    skills_by_user: dict[int, dict[str, SkillCell]] = defaultdict(dict)
-    last_answer: dict[int, datetime] = {}
-    for row in skill_rows:
-        user_id, skill = row["attempt__user_id"], row["item__skill"]
-        skills_by_user[user_id][skill] = SkillCell(
-            earned=row["earned"] or 0,
-            possible=row["steps"] * grading.MAX_GRADE,
-            harmful=row["harmful"],
-            ready=bool((user_id, skill) in mastery and mastery[(user_id, skill)].ready),
-        )
-        if row["last"] and (user_id not in last_answer or row["last"] > last_answer[user_id]):
-            last_answer[user_id] = row["last"]
-
-    rows = []
-    for enrollment in enrollments:
-        user = enrollment.user
-        cells, activity = [], [last_answer.get(user.pk)]
+    cells: dict[int, tuple[list[ModuleCell], list]] = {}
+    for user_pk in user_ids:
+        row_cells, activity = [], []
         for module in modules:
-            lesson_row = lessons.get((user.pk, module.pk), {})
-            result = results.get((user.pk, module.pk))
-            attempt_row = attempts.get((user.pk, module.pk), {})
+            lesson_row = lessons.get((user_pk, module.pk), {})
+            result = results.get((user_pk, module.pk))
+            attempt_row = attempts.get((user_pk, module.pk), {})
             activity += [lesson_row.get("last"), attempt_row.get("last")]
-            cells.append(
+            passed = bool(result and result["passed_at"])
+            row_cells.append(
                 ModuleCell(
                     # course.rules.module_status, as on the trainee's own pages (no prerequisites here).
                     status=rules.module_status(
                         module.lessons_total,
                         lesson_row.get("completed", 0),
                         module.quiz_required,
-                        bool(result and result["passed_at"]),
+                        passed,
                         started=bool(lesson_row.get("opened") or attempt_row.get("n") or result),
                     ),
-                    passed=bool(result and result["passed_at"]),
+                    passed=passed,
                     score=result["best_score"] if result else None,
                     lessons_done=lesson_row.get("completed", 0),
                     lessons_total=module.lessons_total,
                     attempts=attempt_row.get("n", 0),
                 )
             )
-        last_activity = max((a for a in activity if a), default=None)
-        user_skills = skills_by_user.get(user.pk, {})
+        cells[user_pk] = (row_cells, activity)
+    return cells
+
+
+def _rows(cohort: Cohort, enrollments: list[Enrollment], modules, now: datetime, names, limits) -> list[TraineeRow]:
+    """The dashboard rows of these enrollments, in their order: six grouped queries over these trainees only."""
+    if not enrollments:
+        return []
+    course_id = cohort.course_id
+    user_ids = [e.user_id for e in enrollments]
+    ids = user_ids  # a literal list, as in _module_cells
+    cells = _module_cells(cohort, modules, user_ids)
+    levels: dict[int, dict[str, str]] = defaultdict(dict)
+    ready: set[tuple[int, str]] = set()
+    for trainee_id, skill, level, is_ready in SkillLevel.objects.filter(user__in=ids, course_id=course_id).values_list(
+        "user_id", "skill", "level", "ready"
+    ):
+        levels[trainee_id][skill] = level
+        if is_ready:
+            ready.add((trainee_id, skill))
+    skills: dict[int, dict[str, SkillCell]] = defaultdict(dict)
+    last_answer: dict[int, datetime] = {}
+    for trainee_id, skill, earned, steps, harmful, last in SkillTally.objects.filter(
+        user__in=ids, course_id=course_id
+    ).values_list("user_id", "skill", "earned", "steps", "harmful", "last_answered_at"):
+        skills[trainee_id][skill] = SkillCell(
+            earned=earned, possible=steps * grading.MAX_GRADE, harmful=harmful, ready=(trainee_id, skill) in ready
+        )
+        if trainee_id not in last_answer or last > last_answer[trainee_id]:
+            last_answer[trainee_id] = last
+    overdue = dict(
+        risk.overdue_cards(course_id, now)
+        .filter(user__in=ids)
+        .values("user_id")
+        .annotate(n=Count("id"))
+        .values_list("user_id", "n")
+    )
+    rows = []
+    for enrollment in enrollments:
+        user = enrollment.user
+        row_cells, activity = cells[user.pk]
+        last_activity = max((a for a in [last_answer.get(user.pk), *activity] if a), default=None)
+        user_skills = skills.get(user.pk, {})
         rows.append(
             TraineeRow(
                 user=user,
                 name=display_name(user),
                 enrolled_at=enrollment.created_at,
-                cells=cells,
+                cells=row_cells,
                 skills=user_skills,
                 last_activity=last_activity,
                 overdue_reviews=overdue.get(user.pk, 0),
-                levels=levels_by_user.get(user.pk, {}),
+                levels=levels.get(user.pk, {}),
                 risk=rules.at_risk_reasons(
                     now,
                     last_activity,
@@ -459,33 +538,45 @@ def cohort_dashboard(
                 ),
             )
         )
+    return rows
 
-    summary = []
-    for skill in skills:
-        cells = [r.skills[skill] for r in rows if skill in r.skills]
-        shares = [c.share for c in cells if c.share is not None]
-        summary.append(
-            SkillSummary(
-                skill,
-                names.get(skill, skill),
-                sum(shares) / len(shares) if shares else None,
-                sum(1 for c in cells if c.ready),
-                len(cells),
-                level_counts(r.levels[skill] for r in rows if skill in r.levels),
-            )
+
+def _skill_summary(cohort: Cohort, enrollments: QuerySet, skills: list[str], names) -> list[SkillSummary]:
+    """Per skill over the whole cohort: the mean share of the best grade, trainees who answered,
+    trainees ready to practise and at each level; two grouped queries over the running totals."""
+    course_id = cohort.course_id
+    trainees = enrollments.values("user_id")
+    share = Cast("earned", FloatField()) / (F("steps") * grading.MAX_GRADE)
+    tallies = {
+        skill: (answered, mean)
+        for skill, answered, mean in SkillTally.objects.filter(course_id=course_id, user__in=trainees, steps__gt=0)
+        .values("skill")
+        .annotate(answered=Count("id"), mean=Avg(share))
+        .values_list("skill", "answered", "mean")
+        .order_by()
+    }
+    at_level: dict[str, Counter] = defaultdict(Counter)
+    ready: Counter = Counter()
+    for skill, level, n, n_ready in (
+        SkillLevel.objects.filter(course_id=course_id, user__in=trainees)
+        .values("skill", "level")
+        .annotate(n=Count("id"), n_ready=Count("id", filter=Q(ready=True)))
+        .values_list("skill", "level", "n", "n_ready")
+        .order_by()
+    ):
+        at_level[skill][level] += n
+        ready[skill] += n_ready
+    return [
+        SkillSummary(
+            skill,
+            names.get(skill, skill),
+            tallies[skill][1] if skill in tallies else None,
+            ready[skill],
+            tallies[skill][0] if skill in tallies else 0,
+            {level: at_level[skill].get(level, 0) for level in LEVELS},
         )
-    return Dashboard(
-        cohort=cohort,
-        modules=modules,
-        skills=skills,
-        rows=_filter_and_sort(rows, modules, query),
-        total_trainees=len(rows),
-        at_risk_count=sum(1 for r in rows if r.at_risk),
-        thresholds=limits,
-        query=query,
-        skill_summary=summary,
-        skill_names=names,
-    )
+        for skill in skills
+    ]
 
 
 def _skill_names(course_id: int) -> dict[str, str]:
@@ -493,32 +584,11 @@ def _skill_names(course_id: int) -> dict[str, str]:
     return dict(Skill.objects.filter(course_id=course_id).order_by("order", "key").values_list("key", "name"))
 
 
-def _skills_in_course(items: dict[int, tuple[str, bool]], names: dict[str, str]) -> list[str]:
-    used = {skill for skill, active in items.values() if active}
+def _skills_in_course(course_id: int, names: dict[str, str]) -> list[str]:
+    """The skills of the course's active items: in the vocabulary's order, then any it does not name."""
+    used = set(Item.objects.filter(course_id=course_id, is_active=True).values_list("skill", flat=True).distinct())
     ordered = [s for s in names if s in used]
     return ordered + sorted(used - set(ordered))
-
-
-def _filter_and_sort(rows: list[TraineeRow], modules: list[Module], query: rules.DashboardQuery) -> list[TraineeRow]:
-    if query.q:
-        needle = query.q.casefold()
-        rows = [r for r in rows if needle in r.name.casefold() or needle in r.user.get_username().casefold()]
-    if query.risk == "at_risk":
-        rows = [r for r in rows if r.at_risk]
-    elif query.risk == "on_track":
-        rows = [r for r in rows if not r.at_risk]
-    if query.module and query.status:
-        index = next(i for i, m in enumerate(modules) if m.slug == query.module)
-        rows = [r for r in rows if r.cells[index].status == query.status]
-    oldest = datetime.min.replace(tzinfo=timezone.get_current_timezone())
-    keys = {
-        "name": lambda r: (r.name.casefold(), r.user.pk),
-        "last_activity": lambda r: (r.last_activity or oldest, r.user.pk),
-        "progress": lambda r: (r.progress, r.user.pk),
-        "risk": lambda r: (len(r.risk), r.user.pk),
-        "overdue": lambda r: (r.overdue_reviews, r.user.pk),
-    }
-    return sorted(rows, key=keys[query.sort], reverse=query.descending)
 
 
 # ---------------------------------------------------------------- pictures
@@ -637,8 +707,8 @@ def trainee_summary(cohort: Cohort, trainee, names: dict[str, str], now: datetim
     """The dashboard's figures for one trainee (the same rules and queries) and their due reviews."""
     now = now or timezone.now()
     modules = course_modules(cohort)
-    board = cohort_dashboard(cohort, now=now, modules=modules, user_id=trainee.pk, names=names)
-    (row,) = board.rows
+    enrollment = Enrollment.objects.select_related("user").get(cohort=cohort, user=trainee)
+    (row,) = _rows(cohort, [enrollment], modules, now, names, thresholds())
     due = ReviewCard.objects.filter(user=trainee, course_id=cohort.course_id, due__lte=now).count()
     weak = sorted(
         (

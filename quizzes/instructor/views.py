@@ -94,7 +94,7 @@ def _filter_summary(query: rules.DashboardQuery | None, modules) -> str:
 
 def _dashboard_page(request, cohort, modules, errors, board=None):
     current = board.query.sort_param if board else "name"
-    page = rules.paginate(board.rows, board.query.page) if board else None
+    page = board.page if board else None
     context = {
         "page": page,
         "cohort": cohort,
@@ -140,7 +140,7 @@ def dashboard_csv(request, cohort_id):
     query, errors = _query(request, modules)
     if errors:
         return _dashboard_page(request, cohort, modules, errors)
-    board = selectors.cohort_dashboard(cohort, query, modules=modules)
+    board = selectors.cohort_dashboard(cohort, query, modules=modules, paged=False)
     name = f"{slugify(cohort.name) or 'cohort'}-{timezone.localdate():%Y%m%d}.csv"
     return _csv_response(csvexport.csv_lines(csvexport.grid_header(board), csvexport.grid_rows(board)), name)
 
@@ -150,7 +150,7 @@ def dashboard_csv(request, cohort_id):
 def cohort_charts(request, cohort_id):
     cohort = selectors.cohort_for(request.user, cohort_id)
     modules = selectors.course_modules(cohort)
-    board = selectors.cohort_dashboard(cohort, modules=modules)
+    board = selectors.cohort_dashboard(cohort, modules=modules, paged=False)
     table = [
         (row.name, [row.skills[skill].share if skill in row.skills else None for skill in board.skills])
         for row in board.rows

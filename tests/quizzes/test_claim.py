@@ -28,7 +28,7 @@ def test_a_claimed_step_stores_the_answer_the_orm_reads_back(attempt):
     mira = Item.objects.get(slug="mira")
     attempt.position = 1  # mira is the second item; the pointer is moved there first
     Attempt.objects.filter(pk=attempt.pk).update(position=1)
-    answer = claim_and_answer(attempt, 2, "", False, values(mira))
+    answer = claim_and_answer(attempt, 2, "", False, values(mira), item=mira)
     stored = Answer.objects.get()
     assert answer.pk == stored.pk and answer.attempt_id == attempt.pk
     assert {name: getattr(stored, name) for name in ANSWER_COLUMNS} == values(mira)
@@ -39,14 +39,14 @@ def test_a_claimed_step_stores_the_answer_the_orm_reads_back(attempt):
 def test_a_step_claimed_meanwhile_stores_nothing(attempt):
     priya = Item.objects.get(slug="priya")
     FreeReply.objects.create(attempt=attempt, item=priya, text="Hm?", created_at=AT)
-    assert claim_and_answer(attempt, 0, "a", True, values(priya, option_id="a")) is not None
+    assert claim_and_answer(attempt, 0, "a", True, values(priya, option_id="a"), item=priya) is not None
     # the same request again, from the attempt as it was read before the first moved it
-    assert claim_and_answer(attempt, 0, "a", True, values(priya, option_id="c")) is None
+    assert claim_and_answer(attempt, 0, "a", True, values(priya, option_id="c"), item=priya) is None
     assert list(Answer.objects.values_list("option_id", flat=True)) == ["a"]
 
 
 def test_a_write_first_step_without_its_reply_is_not_claimed(attempt):
     priya = Item.objects.get(slug="priya")
-    assert claim_and_answer(attempt, 0, "a", True, values(priya, option_id="a")) is None
+    assert claim_and_answer(attempt, 0, "a", True, values(priya, option_id="a"), item=priya) is None
     assert not Answer.objects.exists()
     assert Attempt.objects.values_list("position", "step_path").get(pk=attempt.pk) == (0, "")

@@ -172,9 +172,9 @@ def test_item_title_reads_the_client_from_the_vignette(vignette, skill, expected
 
 # session, user, "teaches anything?", cohort, trainee, attempts, free replies, answers, reflections,
 # skill names, review history, practice levels, then the summary: the dashboard's queries for one
-# row (modules, enrollment, lessons, results, attempts, skill figures, first-step and review picks,
-# practice levels, the skills in use, overdue cards) and the due count; and the nav's unread count
-TRAINEE_PAGE_QUERIES = 25
+# row (modules, enrollment, lessons, results, attempts, practice levels, skill tallies, overdue
+# cards) and the due count; and the nav's unread count
+TRAINEE_PAGE_QUERIES = 22
 QUEUE_QUERIES = 6  # session, user, "teaches anything?", cohort, the queue, the nav's unread count
 
 

@@ -30,8 +30,14 @@ def test_the_old_passed_filter_means_completed():
 
 def test_at_risk_reasons():
     assert rules.at_risk_reasons(NOW, NOW - timedelta(days=1), NOW, 0, {}, LIMITS) == []
-    assert rules.at_risk_reasons(NOW, NOW - timedelta(days=8), NOW, 0, {}, LIMITS) == ["no activity for 8 days"]
+    assert rules.at_risk_reasons(NOW, NOW - timedelta(days=8), NOW - timedelta(days=30), 0, {}, LIMITS) == [
+        "no activity for 8 days"
+    ]
     assert rules.at_risk_reasons(NOW, None, NOW - timedelta(days=9), 0, {}, LIMITS) == ["nothing started for 9 days"]
+    # Idle time counts from the later of the last activity and the enrolment.
+    ago = NOW - timedelta(days=20)
+    assert rules.at_risk_reasons(NOW, ago, NOW - timedelta(days=3), 0, {}, LIMITS) == []
+    assert rules.at_risk_reasons(NOW, ago, NOW - timedelta(days=8), 0, {}, LIMITS) == ["no activity for 8 days"]
     assert rules.at_risk_reasons(NOW, NOW, NOW, 11, {}, LIMITS) == ["11 overdue reviews"]
     assert rules.at_risk_reasons(NOW, NOW, NOW, 10, {}, LIMITS) == []
     assert rules.at_risk_reasons(NOW, NOW, NOW, 0, {"a": 2, "b": 1}, LIMITS) == ["2 harmful picks in a"]
@@ -45,11 +51,13 @@ def test_dashboard_query_parses_and_names_bad_parameters():
     assert set(exc.value.args[0]) == {"risk", "sort", "module", "status"}
 
 
-def test_paginate_covers_every_row_once_and_clamps_the_page_number():
-    from quizzes.instructor.rules import paginate
+def test_page_window_covers_every_row_once_and_clamps_the_page_number():
+    from quizzes.instructor.rules import Page, page_window
 
     rows = list(range(250))
-    pages = [paginate(rows, n, size=100) for n in (1, 2, 3)]
+    windows = [page_window(len(rows), n, size=100) for n in (1, 2, 3)]
+    pages = [Page(rows[part], number, count) for number, count, part in windows]
     assert [len(p.rows) for p in pages] == [100, 100, 50] and sum((p.rows for p in pages), []) == rows
     assert (pages[0].previous, pages[0].next, pages[2].next, pages[2].count) == (None, 2, None, 3)
-    assert paginate(rows, 99, size=100).number == 3 and paginate([], 1).rows == [] and paginate([], 1).count == 1
+    assert page_window(250, 99, size=100)[:2] == (3, 3)
+    assert page_window(0, 1) == (1, 1, slice(0, 100))
