@@ -207,6 +207,30 @@ def test_a_review_dated_before_answers_stored_earlier_counts_at_its_own_time(qui
 
 
 @pytest.mark.django_db
+def test_an_item_moved_to_another_skill_or_deleted_refolds_the_course(
+    quiz, trainee, course_with_lessons, django_capture_on_commit_callbacks
+):
+    """Mastery reads a quiz answer under its item's current skill (an import or the admin may move it)
+    and forgets a deleted item's picks: the stored states follow, once per transaction."""
+    course = course_with_lessons
+    play(trainee, quiz, "aaaa", T0)
+    play(trainee, quiz, "aaaa", T0 + timedelta(days=8))
+    assert ready_everywhere(trainee, course)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        for slug in ("withdrawal-priya", "withdrawal-joaquin"):
+            item = Item.objects.get(slug=slug)
+            item.skill = "here_and_now.immediacy"
+            item.save()
+    assert [callback.__name__ for callback in callbacks].count("refold") == 1  # two items, one refold
+    assert not ready_everywhere(trainee, course)  # one isomorph of the skill left
+    assert stored(trainee, course, "here_and_now.immediacy")["ready"]
+    with django_capture_on_commit_callbacks(execute=True):
+        Item.objects.get(slug="withdrawal-priya").delete()  # its answers go with it
+    assert not ready_everywhere(trainee, course)
+    assert not stored(trainee, course, "here_and_now.immediacy")["ready"]
+
+
+@pytest.mark.django_db
 def test_the_rebuild_repairs_rows_and_gives_a_row_to_picks_without_one(quiz, trainee, course_with_lessons):
     course = course_with_lessons
     second = enroll(UserFactory(username="second"), trainee.enrollments.get().cohort)
@@ -248,3 +272,25 @@ def test_the_migration_fills_the_state_of_an_upgraded_site_from_its_history(quiz
     got = {(user.pk, skill): stored(user, course, skill) for user in (trainee, second)
            for skill in (SKILL, "here_and_now.immediacy")}  # fmt: skip
     assert got == expected
+
+
+@pytest.mark.django_db
+def test_the_state_costs_a_review_its_undo_and_a_reaction_no_query(quiz, trainee, django_assert_num_queries):
+    """The same counts as before the state existed: it rides in the level's own UPDATE (and the undo's)."""
+    at = play(trainee, quiz, "aaaa", T0) + timedelta(days=2)
+    card = ReviewCard.objects.get(user=trainee, kind=ReviewCard.SKILL, skill=SKILL)
+    with time_machine.travel(at, tick=False):
+        key = selectors.prompt_for(card).key
+        # the stored log, the card, the prompt's items and level, savepoint, the card's claim, the level
+        # locked and updated (its mastery state in the same UPDATE), the reminders' note (two reads, an
+        # update), the log, release, the card again: 14, as before the state existed
+        with django_assert_num_queries(14):
+            outcome = services.review_submit(trainee, card.pk, key, "a", 3, 9, uuid.uuid4())
+        # the latest log locked, the card restored, the level restored with its mastery state in one
+        # UPDATE, the reminders' mark, the log deleted, the card again: 8, as before the state existed
+        with django_assert_num_queries(8):
+            services.review_undo(trainee, outcome.log.client_id)
+        item = Item.objects.get(slug="withdrawal-harold")
+        with django_assert_num_queries(2):  # the level locked and updated
+            services.level_react(trainee, item, "too_easy")
+    assert ready_everywhere(trainee, quiz.module.course) is False
