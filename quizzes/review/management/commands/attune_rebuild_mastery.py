@@ -6,7 +6,7 @@ from quizzes.review.services import mastery_rebuild
 
 class Command(BaseCommand):
     help = (
-        "Recompute each trainee's stored mastery of each skill (\"ready to practise\") from their quiz answers "
+        'Recompute each trainee\'s stored mastery of each skill ("ready to practise") from their quiz answers '
         "and spaced reviews: after loading data in bulk, or to check nothing drifted. Safe to run again."
     )
 
