@@ -294,3 +294,21 @@ def test_the_state_costs_a_review_its_undo_and_a_reaction_no_query(quiz, trainee
         with django_assert_num_queries(2):  # the level locked and updated
             services.level_react(trainee, item, "too_easy")
     assert ready_everywhere(trainee, quiz.module.course) is False
+
+
+@pytest.mark.django_db
+def test_the_command_rebuilds_one_course_or_all_and_refuses_an_unknown_one(quiz, trainee, course_with_lessons):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    play(trainee, quiz, "aaaa", T0)
+    play(trainee, quiz, "aaaa", T0 + timedelta(days=8))
+    SkillLevel.objects.filter(user=trainee).update(ready=False)  # only the ready skill row is wrong now
+    out = StringIO()
+    call_command("attune_rebuild_mastery", "--course", course_with_lessons.slug, "--user", str(trainee.pk), stdout=out)
+    assert out.getvalue() == "1 skill row(s) written.\n" and ready_everywhere(trainee, course_with_lessons)
+    call_command("attune_rebuild_mastery", stdout=out)
+    assert out.getvalue().endswith("0 skill row(s) written.\n")
+    with pytest.raises(CommandError, match="There is no course 'nope'"):
+        call_command("attune_rebuild_mastery", "--course", "nope")

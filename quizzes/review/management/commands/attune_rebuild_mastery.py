@@ -6,8 +6,8 @@ from quizzes.review.services import mastery_rebuild
 
 class Command(BaseCommand):
     help = (
-        'Recompute each trainee\'s stored mastery of each skill ("ready to practise") from their quiz answers '
-        "and spaced reviews: after loading data in bulk, or to check nothing drifted. Safe to run again."
+        "Refold each trainee's stored mastery of each skill (ready to practise) from their quiz answers and "
+        "spaced reviews: after loading data in bulk, or to put right anything that drifted. Safe to run again."
     )
 
     def add_arguments(self, parser):
