@@ -50,3 +50,66 @@ def mastery(picks: Iterable[Pick]) -> Mastery:
     harmful = sum(1 for p in ordered[-RECENT_WINDOW:] if p.grade == HARMFUL)
     ready = isomorphs >= ISOMORPHS_NEEDED and len(sessions) >= 2 and span >= SESSION_GAP_DAYS and harmful == 0
     return Mastery(ready, isomorphs, span, harmful, len(ordered))
+
+
+# ---------------------------------------------------------------- the rule, one pick at a time
+
+
+@dataclass(frozen=True)
+class MasteryState:
+    """What `mastery` needs of a skill's picks so far, kept as they arrive (SkillLevel stores it, so
+    the instructor's dashboard reads a flag instead of the whole history). It keeps no more than the
+    rule reads: up to ISOMORPHS_NEEDED distinct items picked best, the first and last dates of a best
+    pick, and the latest RECENT_WINDOW picks as (time, grade), oldest first.
+
+    Picks arrive in time order as a rule (a quiz answer is stamped when it is stored), but a review
+    may be dated by the client a little before a quiz answer recorded earlier. So `recent` keeps each
+    pick's time and a late pick slots in by time: after any sequence of `after_pick`, `ready` equals
+    `mastery(picks).ready` (time ties keep arrival order, as mastery's stable sort does)."""
+
+    best_items: tuple[int, ...] = ()
+    first_best_on: date | None = None
+    last_best_on: date | None = None
+    recent: tuple[tuple[datetime, int], ...] = ()
+
+    @property
+    def session_span_days(self) -> int:
+        if self.first_best_on is None or self.last_best_on is None:
+            return 0
+        return (self.last_best_on - self.first_best_on).days
+
+    @property
+    def harmful_in_recent(self) -> int:
+        return sum(1 for _, grade in self.recent if grade == HARMFUL)
+
+    @property
+    def ready(self) -> bool:
+        # A span of SESSION_GAP_DAYS (> 0) between the first and last best dates means two sessions.
+        return (
+            len(self.best_items) >= ISOMORPHS_NEEDED
+            and self.session_span_days >= SESSION_GAP_DAYS
+            and self.harmful_in_recent == 0
+        )
+
+
+NO_PICKS = MasteryState()
+
+
+def after_pick(state: MasteryState, pick: Pick) -> MasteryState:
+    """The state once `pick` is added (see MasteryState for the order picks may come in)."""
+    best_items, first, last = state.best_items, state.first_best_on, state.last_best_on
+    if pick.grade == BEST:
+        if pick.item_id not in best_items and len(best_items) < ISOMORPHS_NEEDED:
+            best_items = (*best_items, pick.item_id)
+        day = pick.at.date()
+        first = day if first is None or day < first else first
+        last = day if last is None or day > last else last
+    # Stable: a pick at the same time as a kept one goes after it, as if it had been sorted in.
+    recent = sorted((*state.recent, (pick.at, pick.grade)), key=lambda kept: kept[0])[-RECENT_WINDOW:]
+    return MasteryState(best_items, first, last, tuple(recent))
+
+
+def state_of(picks: Iterable[Pick], state: MasteryState = NO_PICKS) -> MasteryState:
+    for pick in picks:
+        state = after_pick(state, pick)
+    return state

@@ -133,6 +133,14 @@ class SkillLevel(models.Model):
     miss_run = models.PositiveSmallIntegerField(default=0)
     moves = models.PositiveIntegerField(default=0, help_text="How often the level has changed.")
     updated_at = models.DateTimeField()
+    # The skill's mastery.MasteryState, moved by the same picks and saved in the same UPDATE as the level.
+    best_items = models.JSONField(default=list, blank=True, help_text="Up to 3 distinct items picked best.")
+    first_best_on = models.DateField(null=True, blank=True, help_text="UTC date of the first best pick.")
+    last_best_on = models.DateField(null=True, blank=True, help_text="UTC date of the last best pick.")
+    recent_picks = models.JSONField(
+        default=list, blank=True, help_text='The latest 5 picks, oldest first: [["<UTC time>", grade], ...].'
+    )
+    ready = models.BooleanField(default=False, help_text="Ready to practise (quizzes.review.mastery's rule).")
 
     class Meta:
         constraints = [
@@ -141,6 +149,9 @@ class SkillLevel(models.Model):
                 condition=Q(level__in=["beginner", "intermediate", "advanced"]), name="skill_level_valid"
             ),
         ]
+        # The instructor's count of ready trainees per skill of a course: a range on (course, ready),
+        # grouped by skill, with the trainee checked in the index itself.
+        indexes = [models.Index(fields=["course", "ready", "skill", "user"], name="skill_level_ready_by_course")]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.skill}: {self.level}"

@@ -72,6 +72,11 @@ def register_review() -> None:
                 "miss_run": "weak replies in a row",
                 "moves": "how often the level changed",
                 "updated_at": "history",
+                "best_items": "items you picked the best reply for (up to 3)",
+                "first_best_on": "date of your first best reply",
+                "last_best_on": "date of your latest best reply",
+                "recent_picks": "your latest replies' times and grades",
+                "ready": "ready to practise",
             },
         ),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -17,6 +17,7 @@ from .. import grading
 from .. import services as quiz_services
 from ..models import Answer, Item
 from . import levels, scheduling, selectors
+from . import mastery as mastery_rules
 from .conf import app_settings
 from .first_answer import insert_facts_deck, insert_first_answer
 from .models import Fact, ReviewCard, ReviewLog, SkillLevel
@@ -80,10 +81,11 @@ def review_on_answer(answer: Answer, item: Item) -> None:
     )
     if row is not None and row.has_card:
         current = levels.Level(row.level, row.best_run, row.miss_run)
-        _level_save(row, levels.after_answer(current, answer.grade, _thresholds()), at)
+        pick = mastery_rules.Pick(item.pk, answer.grade, at)
+        _level_save(row, levels.after_answer(current, answer.grade, _thresholds()), at, pick)
         return
     if not cards_on_answer(answer, item):  # the level row exists (or came meanwhile): the rule moves it
-        level_record(user_id, item.course_id, item.skill, answer.grade, at)
+        level_record(user_id, item.course_id, item.skill, answer.grade, at, item_id=item.pk)
 
 
 def cards_on_answer(answer: Answer, item: Item) -> bool:
@@ -103,6 +105,7 @@ def cards_on_answer(answer: Answer, item: Item) -> bool:
     rating = scheduling.rating_for(answer.grade, answer.confidence, answer.seconds, app_settings.REVIEW_QUICK_SECONDS)
     state = _schedule(ReviewCard(due=at), rating, at)
     level = levels.after_answer(levels.Level(), answer.grade, _thresholds())
+    mastery = mastery_rules.after_pick(mastery_rules.NO_PICKS, mastery_rules.Pick(item.pk, answer.grade, at))
     card_id, levelled = insert_first_answer(
         card={
             "user_id": user_id,
@@ -139,6 +142,7 @@ def cards_on_answer(answer: Answer, item: Item) -> bool:
             "miss_run": level.miss_run,
             "moves": int(level.level != levels.LEVELS[0]),
             "updated_at": at,
+            **mastery_columns(mastery),
         },
     )
     if card_id is None:
@@ -313,7 +317,15 @@ def review_submit(
             level_before = None
             if card.kind == ReviewCard.SKILL:
                 level_before = {}
-                level_record(user.pk, card.course_id, card.skill, chosen["grade"], reviewed_at, level_before)
+                level_record(
+                    user.pk,
+                    card.course_id,
+                    card.skill,
+                    chosen["grade"],
+                    reviewed_at,
+                    level_before,
+                    item_id=prompt.item.pk,
+                )
             # Reminders note the review (no reminder that day) and write what they changed, for undo.
             others_before: dict = {}
             reviewed.send(sender=ReviewCard, user_id=user.pk, reviewed_at=reviewed_at, before=others_before)
@@ -427,14 +439,19 @@ def review_undo(user, client_id) -> ReviewCard:
             raise NothingToUndo("This card has been reviewed again since; that review can no longer be undone.")
         card = latest.card
         level = latest.before.get("level")
+        mastery_from_history = False
         if card.kind == ReviewCard.SKILL and level is not None:
             key = {"user_id": user.pk, "course_id": card.course_id, "skill": card.skill}
             # Only the change this review made: a level moved since by a quiz answer or a reaction stays.
             untouched = SkillLevel.objects.filter(**key, updated_at=latest.reviewed_at)
             if level:
-                untouched.update(**{**level, "updated_at": _parse_when(level["updated_at"])})
+                restored_level = untouched.update(**_level_restored(level))
             else:
-                untouched.delete()  # the review made the row
+                restored_level = untouched.delete()[0]  # the review made the row
+            # The mastery state went back with the level. When something wrote the row since (a pick
+            # the state has folded in after this one), or the record predates the state, it is refolded
+            # from the picks left once the log is gone: a rare path with queries of its own.
+            mastery_from_history = not restored_level or (level and "ready" not in level)
         # E.g. the reminders' "reviewed today" mark goes back, so that day's reminder is not skipped.
         review_undone.send(
             sender=ReviewCard,
@@ -443,6 +460,8 @@ def review_undo(user, client_id) -> ReviewCard:
             before=latest.before.get("others") or {},
         )
         latest.delete()
+        if mastery_from_history:
+            mastery_rebuild(course_id=card.course_id, user_ids=[user.pk], skill=card.skill)
     card.refresh_from_db()
     return card
 
@@ -481,26 +500,69 @@ def _thresholds() -> levels.Thresholds:
     return levels.Thresholds(app_settings.LEVEL_UP_AFTER_BEST, app_settings.LEVEL_DOWN_AFTER_MISSES)
 
 
-def _level_save(row: SkillLevel, new: levels.Level, now: datetime) -> SkillLevel:
+def mastery_columns(state: mastery_rules.MasteryState) -> dict:
+    """A skill's mastery state as SkillLevel's columns (JSON-ready: item ids, "<UTC time>" strings)."""
+    return {
+        "best_items": list(state.best_items),
+        "first_best_on": state.first_best_on,
+        "last_best_on": state.last_best_on,
+        "recent_picks": [[at.isoformat(), grade] for at, grade in state.recent],
+        "ready": state.ready,
+    }
+
+
+MASTERY_COLUMNS = tuple(mastery_columns(mastery_rules.NO_PICKS))
+
+
+def mastery_state_of(row) -> mastery_rules.MasteryState:
+    """The mastery state a SkillLevel row (or a historical model's row) stores."""
+    return mastery_rules.MasteryState(
+        tuple(row.best_items),
+        row.first_best_on,
+        row.last_best_on,
+        tuple((datetime.fromisoformat(at), grade) for at, grade in row.recent_picks),
+    )
+
+
+def _level_save(
+    row: SkillLevel, new: levels.Level, now: datetime, pick: mastery_rules.Pick | None = None
+) -> SkillLevel:
+    """Save the level the rule gave the locked row and, for a scored pick, the skill's mastery state
+    moved by it: computed from the row in hand, so it rides in the same UPDATE."""
     moved = new.level != row.level
     row.level, row.best_run, row.miss_run, row.updated_at = new.level, new.best_run, new.miss_run, now
     row.moves += moved
-    row.save(update_fields=["level", "best_run", "miss_run", "moves", "updated_at"])
+    fields = ["level", "best_run", "miss_run", "moves", "updated_at"]
+    if pick is not None:
+        for name, value in mastery_columns(mastery_rules.after_pick(mastery_state_of(row), pick)).items():
+            setattr(row, name, value)
+        fields += MASTERY_COLUMNS
+    row.save(update_fields=fields)
     return row
 
 
-def _level_apply(user_id: int, course_id: int, skill: str, rule, now: datetime, snapshot=None) -> SkillLevel:
+def _level_apply(
+    user_id: int,
+    course_id: int,
+    skill: str,
+    rule,
+    now: datetime,
+    snapshot=None,
+    pick: mastery_rules.Pick | None = None,
+) -> SkillLevel:
     """Apply a level rule to the trainee's row, locked for the change: two queries when the row
     exists, and a guarded insert the first time (a concurrent first insert is retried on top).
-    `snapshot`, a dict, receives the row as it was (empty when there was none), for an undo."""
+    `snapshot`, a dict, receives the row as it was (empty when there was none), for an undo.
+    `pick`, a scored reply (not a reaction), also moves the skill's mastery state."""
     key = {"user_id": user_id, "course_id": course_id, "skill": skill}
     with transaction.atomic(savepoint=False):
         row = SkillLevel.objects.select_for_update().filter(**key).first()
         if row is not None:
             if snapshot is not None:
                 snapshot.update(_level_fields(row))
-            return _level_save(row, rule(levels.Level(row.level, row.best_run, row.miss_run)), now)
+            return _level_save(row, rule(levels.Level(row.level, row.best_run, row.miss_run)), now, pick)
         new = rule(levels.Level())
+        mastery = mastery_rules.after_pick(mastery_rules.NO_PICKS, pick) if pick else mastery_rules.NO_PICKS
         try:
             with transaction.atomic():
                 return SkillLevel.objects.create(
@@ -510,36 +572,161 @@ def _level_apply(user_id: int, course_id: int, skill: str, rule, now: datetime, 
                     miss_run=new.miss_run,
                     moves=int(new.level != levels.LEVELS[0]),
                     updated_at=now,
+                    **mastery_columns(mastery),
                 )
         except IntegrityError:
-            return _level_apply(user_id, course_id, skill, rule, now, snapshot)
+            return _level_apply(user_id, course_id, skill, rule, now, snapshot, pick)
 
 
 def _level_fields(row: SkillLevel) -> dict:
+    """The row as an undo restores it (JSON: times and dates as ISO strings), mastery state included."""
     return {
         "level": row.level,
         "best_run": row.best_run,
         "miss_run": row.miss_run,
         "moves": row.moves,
         "updated_at": row.updated_at.isoformat(),
+        "best_items": list(row.best_items),
+        "first_best_on": _day(row.first_best_on),
+        "last_best_on": _day(row.last_best_on),
+        "recent_picks": list(row.recent_picks),
+        "ready": row.ready,
     }
 
 
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _level_restored(fields: dict) -> dict:
+    """_level_fields' record as column values again."""
+    values = {**fields, "updated_at": _parse_when(fields["updated_at"])}
+    for name in ("first_best_on", "last_best_on"):
+        if name in values:
+            values[name] = date.fromisoformat(values[name]) if values[name] is not None else None
+    return values
+
+
 def level_record(
-    user_id: int, course_id: int, skill: str, grade: int, now: datetime, snapshot: dict | None = None
+    user_id: int,
+    course_id: int,
+    skill: str,
+    grade: int,
+    now: datetime,
+    snapshot: dict | None = None,
+    *,
+    item_id: int,
 ) -> SkillLevel:
-    """Move the trainee's level in a skill after a scored reply (levels.after_answer)."""
+    """Move the trainee's level in a skill after a scored reply to item `item_id` (levels.after_answer),
+    and the skill's mastery state with it."""
     limits = _thresholds()
     return _level_apply(
-        user_id, course_id, skill, lambda current: levels.after_answer(current, grade, limits), now, snapshot
+        user_id,
+        course_id,
+        skill,
+        lambda current: levels.after_answer(current, grade, limits),
+        now,
+        snapshot,
+        mastery_rules.Pick(item_id, grade, now),
     )
 
 
 def level_react(user, item: Item, reaction: str, now: datetime | None = None) -> SkillLevel:
-    """The trainee's one-tap reaction to an item they answered: too easy, about right, too hard."""
+    """The trainee's one-tap reaction to an item they answered: too easy, about right, too hard.
+    A reaction is not a pick: it moves the level, never the skill's mastery state."""
     if reaction not in levels.REACTIONS:
         raise ValidationError({"reaction": f"must be one of {', '.join(levels.REACTIONS)}."})
     now = now or timezone.now()
     return _level_apply(
         user.pk, item.course_id, item.skill, lambda current: levels.after_reaction(current, reaction), now
     )
+
+
+# ---------------------------------------------------------------- mastery from the history
+
+
+def _history_models(apps):
+    if apps is None:
+        return Answer, Item, ReviewLog, SkillLevel
+    labels = ("attune_quizzes.Answer", "attune_quizzes.Item", "attune_review.ReviewLog", "attune_review.SkillLevel")
+    return tuple(apps.get_model(label) for label in labels)
+
+
+def mastery_rebuild(course_id: int | None = None, user_ids=None, *, skill: str | None = None, apps=None) -> int:
+    """Refold every stored mastery state (SkillLevel's mastery columns and `ready`) from the history:
+    a quiz answer's root step and a spaced review of a skill card with an item, as mastery's rule
+    reads them. For one course, or every course; for some trainees (ids), or all; for one skill.
+    A trainee with picks but no level row gets one (at the first level); a row without picks is
+    reset. Returns the number of rows written.
+
+    Set-based: per course, the level rows (locked, so a pick recorded meanwhile waits), the course's
+    items, its root answers and its skill reviews (one ordered query each), folded in Python, then
+    bulk writes of the rows that changed. `apps` is a migration's app registry (historical models)."""
+    models = _history_models(apps)
+    _, Item, _, SkillLevel = models  # noqa: N806 (model classes)
+    if course_id is None:
+        course_ids = set(Item.objects.values_list("course_id", flat=True).distinct())
+        course_ids |= set(SkillLevel.objects.values_list("course_id", flat=True).distinct())
+    else:
+        course_ids = {course_id}
+    user_ids = list(user_ids) if user_ids is not None else None
+    return sum(_mastery_rebuild_course(models, course, user_ids, skill) for course in sorted(course_ids))
+
+
+def _mastery_rebuild_course(models, course_id: int, user_ids, skill) -> int:
+    Answer, Item, ReviewLog, SkillLevel = models  # noqa: N806 (model classes)
+    mine = {"user_id__in": user_ids} if user_ids is not None else {}
+    with transaction.atomic():
+        rows = SkillLevel.objects.select_for_update().filter(course_id=course_id, **mine)
+        items = Item.objects.filter(course_id=course_id)
+        if skill is not None:
+            rows, items = rows.filter(skill=skill), items.filter(skill=skill)
+        stored = {
+            (user_id, row_skill): (pk, dict(zip(MASTERY_COLUMNS, columns, strict=True)))
+            for pk, user_id, row_skill, *columns in rows.values_list("pk", "user_id", "skill", *MASTERY_COLUMNS)
+        }
+        skill_of = dict(items.values_list("pk", "skill"))
+        states: dict[tuple[int, str], mastery_rules.MasteryState] = {}
+        last_at: dict[tuple[int, str], datetime] = {}
+
+        def fold(user_id, item_skill, item_id, grade, at):
+            key = (user_id, item_skill)
+            states[key] = mastery_rules.after_pick(states.get(key, mastery_rules.NO_PICKS), mastery_rules.Pick(
+                item_id, grade, at))  # fmt: skip
+            last_at[key] = max(at, last_at.get(key, at))
+
+        # Answers first, then reviews, each in time order: the order mastery's callers list them in,
+        # which decides only between picks stamped at the same instant.
+        users = {"attempt__user_id__in": user_ids} if user_ids is not None else {}
+        answers = (
+            Answer.objects.filter(step_path="", item_id__in=list(skill_of), **users)
+            .order_by("answered_at", "pk")
+            .values_list("attempt__user_id", "item_id", "grade", "answered_at")
+        )
+        for user_id, item_id, grade, at in answers.iterator(chunk_size=5000):
+            fold(user_id, skill_of[item_id], item_id, grade, at)
+        reviews = ReviewLog.objects.filter(
+            source="review", card__kind="skill", card__course_id=course_id, item__isnull=False, **mine
+        )
+        if skill is not None:
+            reviews = reviews.filter(card__skill=skill)
+        reviews = reviews.order_by("reviewed_at", "pk").values_list("user_id", "card__skill", "item_id", "grade",
+                                                                    "reviewed_at")  # fmt: skip
+        for user_id, card_skill, item_id, grade, at in reviews.iterator(chunk_size=5000):
+            fold(user_id, card_skill, item_id, grade, at)
+
+        changed, new = [], []
+        for key in stored.keys() | states.keys():
+            columns = mastery_columns(states.get(key, mastery_rules.NO_PICKS))
+            if key in stored:
+                pk, before = stored[key]
+                if before != columns:
+                    changed.append(SkillLevel(pk=pk, **columns))
+            else:
+                user_id, row_skill = key
+                new.append(SkillLevel(user_id=user_id, course_id=course_id, skill=row_skill, updated_at=last_at[key],
+                                      **columns))  # fmt: skip
+        SkillLevel.objects.bulk_update(changed, MASTERY_COLUMNS, batch_size=1000)
+        # A row a first answer inserted meanwhile already holds its own state.
+        SkillLevel.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+    return len(changed) + len(new)

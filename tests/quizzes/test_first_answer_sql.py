@@ -31,6 +31,9 @@ def rows(trainee, item):
     level = {
         "user_id": trainee.pk, "course_id": item.course_id, "skill": item.skill, "level": "intermediate",
         "best_run": 0, "miss_run": 0, "moves": 1, "updated_at": AT,
+        # the skill's mastery state after the first pick: JSON and a date through the raw SQL too
+        "best_items": [item.pk], "first_best_on": AT.date(), "last_best_on": AT.date(),
+        "recent_picks": [[AT.isoformat(), 3]], "ready": False,
     }  # fmt: skip
     return card, log, level
 
