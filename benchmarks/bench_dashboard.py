@@ -50,6 +50,7 @@ def build(size: int, smoke: bool = False):
     from quizzes import grading
     from quizzes.models import Answer, Attempt, Item, Quiz
     from quizzes.review.models import ReviewCard
+    from quizzes.review.services import mastery_rebuild
     from quizzes.tallies import tallies_rebuild
 
     User = get_user_model()
@@ -184,8 +185,9 @@ def build(size: int, smoke: bool = False):
         )
     ModuleResult.objects.bulk_create(results, batch_size=2000)
     # Loaded in bulk, past the services: the dashboard's running totals are summed once, as
-    # `manage.py attune_rebuild_tallies` does after an import.
+    # `manage.py attune_rebuild_tallies` and `attune_rebuild_mastery` do after an import.
     tallies_rebuild(course.pk)
+    mastery_rebuild(course.pk)
     print(f"  built cohort of {size}: {len(progress)} lesson rows, {len(attempts)} attempts, {len(answers)} answers")
     return cohort, instructor, True
 
