@@ -38,7 +38,8 @@ def _params(model, values: dict) -> list:
 
 def insert_first_answer(card: dict, log: dict, level: dict) -> tuple[int | None, bool]:
     """Insert the skill's card from `card`; if it went in (the skill's first answer), its log from
-    `log` (its card_id filled in) and the level row from `level` unless one exists. Returns the new
+    `log` (its card_id filled in) and the level row from `level` (the first practice level and the
+    skill's mastery state after this first pick) unless one exists. Returns the new
     card's id (None when the card existed: nothing is written) and whether the level row was written."""
     cards, logs, levels = ReviewCard._meta.db_table, ReviewLog._meta.db_table, SkillLevel._meta.db_table
     log = {**log, "card_id": _FROM_SOURCE}

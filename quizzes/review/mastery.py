@@ -3,6 +3,9 @@
 A skill is "ready to practise" when the trainee chose the best option on at least 3 different
 isomorphs, in at least 2 sessions 7 or more days apart, and made no harmful pick in their last
 5 attempts at the skill. It is readiness to practise, never clinical competence.
+
+`mastery` reads a skill's whole history; `after_pick` moves a stored MasteryState by one pick to the
+same answer, so SkillLevel can keep the flag up to date as picks arrive.
 """
 
 from __future__ import annotations
