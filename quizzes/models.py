@@ -184,7 +184,9 @@ class SkillTally(models.Model):
         ]
         indexes = [
             # The dashboard's cohort-wide reads: per-skill figures, harmful picks, recent answers.
-            models.Index(fields=["course", "skill"], name="skill_tally_course_skill"),
+            models.Index(
+                fields=["course", "skill"], include=["user", "earned", "steps"], name="skill_tally_course_skill"
+            ),
             models.Index(fields=["course", "harmful"], name="skill_tally_course_harmful"),
             models.Index(fields=["course", "last_answered_at"], name="skill_tally_course_answered"),
         ]

@@ -549,9 +549,9 @@ def _skill_summary(cohort: Cohort, enrollments: QuerySet, skills: list[str], nam
     share = Cast("earned", FloatField()) / (F("steps") * grading.MAX_GRADE)
     tallies = {
         skill: (answered, mean)
-        for skill, answered, mean in SkillTally.objects.filter(course_id=course_id, user__in=trainees, steps__gt=0)
+        for skill, answered, mean in SkillTally.objects.filter(course_id=course_id, user__in=trainees)
         .values("skill")
-        .annotate(answered=Count("id"), mean=Avg(share))
+        .annotate(answered=Count("*"), mean=Avg(share))
         .values_list("skill", "answered", "mean")
         .order_by()
     }
@@ -560,7 +560,7 @@ def _skill_summary(cohort: Cohort, enrollments: QuerySet, skills: list[str], nam
     for skill, level, n, n_ready in (
         SkillLevel.objects.filter(course_id=course_id, user__in=trainees)
         .values("skill", "level")
-        .annotate(n=Count("id"), n_ready=Count("id", filter=Q(ready=True)))
+        .annotate(n=Count("*"), n_ready=Count("*", filter=Q(ready=True)))
         .values_list("skill", "level", "n", "n_ready")
         .order_by()
     ):
@@ -586,7 +586,8 @@ def _skill_names(course_id: int) -> dict[str, str]:
 
 def _skills_in_course(course_id: int, names: dict[str, str]) -> list[str]:
     """The skills of the course's active items: in the vocabulary's order, then any it does not name."""
-    used = set(Item.objects.filter(course_id=course_id, is_active=True).values_list("skill", flat=True).distinct())
+    active = Item.objects.filter(course_id=course_id, is_active=True).order_by()
+    used = set(active.values_list("skill", flat=True).distinct())
     ordered = [s for s in names if s in used]
     return ordered + sorted(used - set(ordered))
 

@@ -45,7 +45,9 @@ class Migration(migrations.Migration):
             ],
             options={
                 "indexes": [
-                    models.Index(fields=["course", "skill"], name="skill_tally_course_skill"),
+                    models.Index(
+                        fields=["course", "skill"], include=["user", "earned", "steps"], name="skill_tally_course_skill"
+                    ),
                     models.Index(fields=["course", "harmful"], name="skill_tally_course_harmful"),
                     models.Index(fields=["course", "last_answered_at"], name="skill_tally_course_answered"),
                 ],

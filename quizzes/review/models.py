@@ -149,9 +149,13 @@ class SkillLevel(models.Model):
                 condition=Q(level__in=["beginner", "intermediate", "advanced"]), name="skill_level_valid"
             ),
         ]
-        # The instructor's count of ready trainees per skill of a course: a range on (course, ready),
-        # grouped by skill, with the trainee checked in the index itself.
-        indexes = [models.Index(fields=["course", "ready", "skill", "user"], name="skill_level_ready_by_course")]
+        # The instructor dashboard's per-skill levels and ready counts over a cohort: read from the
+        # index alone (PostgreSQL), the trainee checked against the cohort there too.
+        indexes = [
+            models.Index(
+                fields=["course", "skill"], include=["level", "ready", "user"], name="skill_level_by_course_skill"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.skill}: {self.level}"

@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='skilllevel',
-            index=models.Index(fields=['course', 'ready', 'skill', 'user'], name='skill_level_ready_by_course'),
+            index=models.Index(fields=['course', 'skill'], include=['level', 'ready', 'user'], name='skill_level_by_course_skill'),
         ),
         migrations.RunPython(fill_mastery, migrations.RunPython.noop),
     ]
