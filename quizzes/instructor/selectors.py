@@ -560,7 +560,7 @@ def _skill_summary(cohort: Cohort, enrollments: QuerySet, skills: list[str], nam
     for skill, level, n, n_ready in (
         SkillLevel.objects.filter(course_id=course_id, user__in=trainees)
         .values("skill", "level")
-        .annotate(n=Count("*"), n_ready=Count("*", filter=Q(ready=True)))
+        .annotate(n=Count("user_id"), n_ready=Count("user_id", filter=Q(ready=True)))
         .values_list("skill", "level", "n", "n_ready")
         .order_by()
     ):
