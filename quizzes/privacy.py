@@ -26,6 +26,16 @@ def _with_attempt(qs: QuerySet, placeholder) -> None:
     """Answers follow their attempt (deleted with an open one, anonymous with a completed one)."""
 
 
+def _tallies_to_placeholder(qs: QuerySet, placeholder) -> None:
+    """The completed attempts' sums pass to the placeholder with the attempts. Erasure walks the
+    registry backwards, so this runs before _attempts_to_placeholder moves those attempts."""
+    from .tallies import tallies_pass_to
+
+    for user_id in set(qs.values_list("user_id", flat=True)):
+        tallies_pass_to(user_id, placeholder.pk)
+    qs.delete()
+
+
 def _blank_free_replies(cutoff) -> int:
     return FreeReply.objects.filter(created_at__lt=cutoff).exclude(text="").update(text="")
 
@@ -150,6 +160,8 @@ def register_quizzes() -> None:
                 "harmful": "how many harmful picks",
                 "last_answered_at": "last activity",
             },
+            # Registered after the attempts, so erased before them (the registry is walked backwards).
+            erase=_tallies_to_placeholder,
         )
     )
     register_retention("free_reply", _blank_free_replies)

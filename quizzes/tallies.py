@@ -20,20 +20,17 @@ _COLUMNS = "user_id, course_id, skill, earned, steps, harmful, last_answered_at"
 
 
 def upsert_sql(rows_from: str | None = None) -> str:
-    """INSERT one answer into its tally, adding to the row that is there. The parameters are
+    """INSERT sums into a tally, adding them to the row that is there. The parameters are
     upsert_params()'s; with `rows_from` (a CTE's name) the row is inserted once per row of it,
     so nothing is added when that CTE returned nothing (a lost claim)."""
     table = connection.ops.quote_name(SkillTally._meta.db_table)
-    source = (
-        f"SELECT %s, %s, %s, %s, 1, %s, %s FROM {rows_from}"  # noqa: S608 (a CTE name of ours)
-        if rows_from
-        else "VALUES (%s, %s, %s, %s, 1, %s, %s)"
-    )
+    values = ", ".join(["%s"] * 7)
+    source = f"SELECT {values} FROM {rows_from}" if rows_from else f"VALUES ({values})"  # noqa: S608 (a CTE of ours)
     # The same upsert on PostgreSQL and SQLite (3.24+): `excluded` is the row that was not inserted.
     return (
         f"INSERT INTO {table} ({_COLUMNS}) {source} "  # noqa: S608 (names from _meta)
         "ON CONFLICT (user_id, course_id, skill) DO UPDATE SET "
-        f"earned = {table}.earned + excluded.earned, steps = {table}.steps + 1, "
+        f"earned = {table}.earned + excluded.earned, steps = {table}.steps + excluded.steps, "
         f"harmful = {table}.harmful + excluded.harmful, "
         f"last_answered_at = CASE WHEN excluded.last_answered_at > {table}.last_answered_at "
         f"THEN excluded.last_answered_at ELSE {table}.last_answered_at END"
@@ -41,8 +38,48 @@ def upsert_sql(rows_from: str | None = None) -> str:
 
 
 def upsert_params(user_id: int, course_id: int, skill: str, grade: int, answered_at: datetime) -> list:
-    at = SkillTally._meta.get_field("last_answered_at").get_db_prep_save(answered_at, connection)
-    return [user_id, course_id, skill, grade, int(grade == grading.HARMFUL), at]
+    """One answer's sums."""
+    return sums_params(user_id, course_id, skill, grade, 1, int(grade == grading.HARMFUL), answered_at)
+
+
+def sums_params(user_id, course_id, skill, earned: int, steps: int, harmful: int, last: datetime) -> list:
+    at = SkillTally._meta.get_field("last_answered_at").get_db_prep_save(last, connection)
+    return [user_id, course_id, skill, earned, steps, harmful, at]
+
+
+def _sums(answers):
+    return (
+        answers.values("attempt__user_id", "item__course_id", "item__skill")
+        .annotate(
+            earned=Sum("grade"),
+            steps=Count("id"),
+            harmful=Count("id", filter=Q(grade=grading.HARMFUL)),
+            last=Max("answered_at"),
+        )
+        .order_by()
+    )
+
+
+def tallies_pass_to(user_id: int, placeholder_id: int) -> None:
+    """Erasure: the trainee's completed attempts pass to the anonymous placeholder, so their sums are
+    added to the placeholder's tallies (the trainee's own go with the account)."""
+    from .models import Answer, Attempt
+
+    kept = Answer.objects.filter(attempt__user_id=user_id, attempt__status=Attempt.COMPLETED)
+    with connection.cursor() as cursor:
+        for row in _sums(kept):
+            cursor.execute(
+                upsert_sql(),
+                sums_params(
+                    placeholder_id,
+                    row["item__course_id"],
+                    row["item__skill"],
+                    row["earned"] or 0,
+                    row["steps"],
+                    row["harmful"],
+                    row["last"],
+                ),  # fmt: skip
+            )
 
 
 def tallies_rebuild(course_id: int | None = None, answer_model=None, tally_model=None) -> int:
@@ -56,16 +93,7 @@ def tallies_rebuild(course_id: int | None = None, answer_model=None, tally_model
     answers, tallies = answer_model.objects.all(), tally_model.objects.all()
     if course_id is not None:
         answers, tallies = answers.filter(item__course_id=course_id), tallies.filter(course_id=course_id)
-    sums = (
-        answers.values("attempt__user_id", "item__course_id", "item__skill")
-        .annotate(
-            earned=Sum("grade"),
-            steps=Count("id"),
-            harmful=Count("id", filter=Q(grade=grading.HARMFUL)),
-            last=Max("answered_at"),
-        )
-        .order_by()
-    )
+    sums = _sums(answers)
     written, batch = 0, []
     with transaction.atomic():
         tallies.delete()

@@ -233,7 +233,8 @@ def test_item_analysis_and_dashboard_still_add_up_counting_the_erased_trainee_an
         picks = {
             (s.item, step.path, o.id): o.count for s in analysis.stats.items for step in s.steps for o in step.options
         }
-        return picks, (summary.attempts, summary.trainees, summary.mean_score), dashboard.total_trainees
+        skills = [(s.skill, s.answered, s.mean_share) for s in dashboard.skill_summary]
+        return picks, (summary.attempts, summary.trainees, summary.mean_score), dashboard.total_trainees, skills
 
     before = figures()
     privacy.erase_user(erased.pk)

@@ -6,7 +6,7 @@ import pytest
 
 from quizzes import services
 from quizzes.claim import ANSWER_COLUMNS, claim_and_answer
-from quizzes.models import Answer, Attempt, FreeReply, Item
+from quizzes.models import Answer, Attempt, FreeReply, Item, SkillTally
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +43,8 @@ def test_a_step_claimed_meanwhile_stores_nothing(attempt):
     # the same request again, from the attempt as it was read before the first moved it
     assert claim_and_answer(attempt, 0, "a", True, values(priya, option_id="c"), item=priya) is None
     assert list(Answer.objects.values_list("option_id", flat=True)) == ["a"]
+    # The answer added itself to its skill's tally, once: the lost claim added nothing.
+    assert list(SkillTally.objects.values_list("skill", "earned", "steps", "harmful")) == [(priya.skill, 3, 1, 0)]
 
 
 def test_a_write_first_step_without_its_reply_is_not_claimed(attempt):
