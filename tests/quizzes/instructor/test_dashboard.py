@@ -43,7 +43,9 @@ def test_dashboard_runs_in_a_constant_number_of_queries(
     board = response.context["board"]
     assert (len(board.rows), board.matching, board.total_trainees) == (min(size, 100), size, size)
     assert board.at_risk_count > 0  # the filtered request below has rows to build
-    with django_assert_num_queries(DASHBOARD_QUERIES):
+    # Ordering by last activity reads the course's lesson ids first (a literal list keeps the
+    # per-trainee subquery on its index).
+    with django_assert_num_queries(DASHBOARD_QUERIES + 1):
         assert client.get(url, {"risk": "at_risk", "sort": "-last_activity"}).status_code == 200
 
 
