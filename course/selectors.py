@@ -317,6 +317,7 @@ def module_state_open(outline: CourseOutline, module_id: int) -> ModuleState:
     return state
 
 
-def lesson_body(lesson: Lesson) -> str:
-    """The one lesson body a lesson page shows (the outline's lessons carry none)."""
-    return Lesson.objects.values_list("body_html", flat=True).get(pk=lesson.pk)
+def lesson_body(course: Course, lesson: Lesson) -> str:
+    """The one lesson body a lesson page shows (the outline's lessons carry none), kept per process
+    under the course's structure version."""
+    return structure.lesson_body(course, lesson.pk)

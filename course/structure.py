@@ -24,11 +24,14 @@ LESSON_FIELDS = ("id", "module_id", "slug", "title", "order", "estimated_minutes
 TIMEOUT = 24 * 3600
 LOCAL_MAX = 256  # structures kept unpickled per process; a course version is a few KB
 _local: dict[str, list[Module]] = {}
+BODIES_MAX = 512  # lesson bodies kept per process (a few KB each), by course version and lesson
+_bodies: dict[tuple[str, int], str] = {}
 
 
 def forget() -> None:
-    """Drop this process's unpickled structures (tests do, with the cache, between tests)."""
+    """Drop this process's unpickled structures and bodies (tests do, with the cache, between tests)."""
     _local.clear()
+    _bodies.clear()
 
 
 def cache_key(course: Course) -> str:
@@ -76,6 +79,19 @@ def course_modules(courses: list[Course]) -> dict[int, list[Module]]:
         _local.clear()
     _local.update({k: found[c.pk] for k, c in keys.items()})
     return found
+
+
+def lesson_body(course: Course, lesson_id: int) -> str:
+    """A lesson's rendered body, kept per process under the course's version (a lesson's save moves
+    it): one query the first time this process shows the lesson in this version, none after."""
+    key = (cache_key(course), lesson_id)
+    body = _bodies.get(key)
+    if body is None:
+        body = Lesson.objects.values_list("body_html", flat=True).get(pk=lesson_id)
+        if len(_bodies) >= BODIES_MAX:
+            _bodies.clear()
+        _bodies[key] = body
+    return body
 
 
 def bump(course_id: int | None) -> None:

@@ -64,7 +64,7 @@ def lesson_detail(request, course, lesson):
         )
     services.lesson_open(request.user, lesson_state.lesson)
     lesson = copy.copy(lesson_state.lesson)  # the cached structure's lesson is shared: never mutate it
-    lesson.body_html = selectors.lesson_body(lesson)
+    lesson.body_html = selectors.lesson_body(outline.course, lesson)
     previous, following = outline.lesson_neighbours(lesson_state.lesson)
     # From a module's last lesson, "Next" leads through the module's quiz once the lessons are read.
     quiz_next = None

@@ -46,6 +46,22 @@ _OWN_ATTEMPT = Prepared(
     int,
 )
 _ITEM = Prepared(lambda pk: Item.objects.filter(pk=pk).values_list(*ITEM_FIELDS), int)
+# What a module page's quiz panel shows of the trainee's attempts at its quiz (newest first).
+PANEL_ATTEMPT_FIELDS = ("id", "status", "started_at", "completed_at", "score", "passed")
+PANEL_ATTEMPTS = 10
+_PANEL_ATTEMPTS = Prepared(
+    lambda user_id, quiz_id: Attempt.objects.filter(user_id=user_id, quiz_id=quiz_id)
+    .order_by("-started_at")
+    .values_list(*PANEL_ATTEMPT_FIELDS)[:PANEL_ATTEMPTS],
+    int,
+    int,
+)
+
+
+def panel_attempts(user, quiz: Quiz) -> list[Attempt]:
+    """The user's last attempts at the quiz, newest first, with only what the module page shows
+    (other fields deferred): one precompiled query."""
+    return [Attempt.from_db("default", PANEL_ATTEMPT_FIELDS, row) for row in _PANEL_ATTEMPTS.rows(user.pk, quiz.pk)]
 
 
 def open_attempt_of(user, attempt_id: int) -> tuple[Attempt, ModuleState] | None:
