@@ -20,6 +20,7 @@ from course.selectors import (
 )
 
 from . import grading, sessions, trajectory
+from . import items as kept_items
 from .models import Answer, Attempt, Dimension, FreeReply, Item, Quiz, Reflection, Skill
 
 
@@ -64,10 +65,10 @@ def panel_attempts(user, quiz: Quiz) -> list[Attempt]:
     return [Attempt.from_db("default", PANEL_ATTEMPT_FIELDS, row) for row in _PANEL_ATTEMPTS.rows(user.pk, quiz.pk)]
 
 
-def open_attempt_of(user, attempt_id: int) -> tuple[Attempt, ModuleState] | None:
-    """The user's attempt (None if it is not theirs) with its module's state, under the module's
-    access rule (course.selectors.module_state_open raises while the module is locked): in one query
-    beyond the outline's own, the quiz and module taken from the course's cached structure."""
+def open_attempt_of(user, attempt_id: int) -> tuple[Attempt, ModuleState, Course] | None:
+    """The user's attempt (None if it is not theirs) with its module's state and its course, under
+    the module's access rule (course.selectors.module_state_open raises while the module is locked):
+    in one query beyond the outline's own, the quiz and module taken from the course's cached structure."""
     rows = _OWN_ATTEMPT.rows(user.pk, attempt_id) if user.is_authenticated else []
     if not rows:
         return None
@@ -77,10 +78,15 @@ def open_attempt_of(user, attempt_id: int) -> tuple[Attempt, ModuleState] | None
     state = module_state_open(outline, module_id)
     attempt = Attempt.from_db("default", ATTEMPT_FIELDS, fields)
     attempt.user, attempt.quiz = user, state.module.quiz  # sets attempt's caches only: the quiz stays shared
-    return attempt, state
+    return attempt, state, outline.course
 
 
-def _item(pk: int) -> Item:
+def _item(pk: int, course: Course | None = None) -> Item:
+    """The item: from the course's kept items when the caller has the course (no query), else read."""
+    if course is not None:
+        found = kept_items.course_items(course).get(pk)
+        if found is not None:
+            return found
     rows = _ITEM.rows(pk)
     if not rows:
         raise Item.DoesNotExist(f"No item {pk}.")
@@ -104,11 +110,13 @@ class CurrentStep:
     state: dict | None = None  # a session's state, when its quiz shows it
 
 
-def current_step(attempt: Attempt) -> CurrentStep:
+def current_step(attempt: Attempt, course: Course | None = None) -> CurrentStep:
+    """The attempt's current step; with the attempt's course, its item comes from the course's kept
+    items (callers must not mutate it)."""
     count = len(attempt.item_ids)
     if not attempt.is_open:
         return CurrentStep(attempt, "done", item_count=count, item_number=count)
-    item = _item(attempt.item_ids[attempt.position])
+    item = _item(attempt.item_ids[attempt.position], course)
     # Only a write-first item takes a written reply (services refuse one elsewhere): no query otherwise.
     reply = (
         FreeReply.objects.filter(attempt=attempt, item=item).values_list("text", flat=True).first()

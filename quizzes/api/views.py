@@ -41,10 +41,10 @@ def valid(serializer_class, data):
 ATTEMPT_STATE = ("status", "position", "step_path", "score", "passed", "completed_at")
 
 
-def attempt_payload(attempt, refresh: bool = True):
+def attempt_payload(attempt, refresh: bool = True, course=None):
     if refresh:
         attempt.refresh_from_db(fields=ATTEMPT_STATE)
-    attempt.current = selectors.current_step(attempt)
+    attempt.current = selectors.current_step(attempt, course)
     return s.AttemptSerializer(attempt).data
 
 
@@ -74,7 +74,8 @@ class AttemptDetailView(APIView):
         found = selectors.open_attempt_of(request.user, attempt_id)  # a locked module's step is a 403 like its lessons
         if found is None:
             raise Http404("No such attempt of yours.")
-        return Response(attempt_payload(found[0], refresh=False))  # just read: nothing moved it
+        attempt, _, course = found
+        return Response(attempt_payload(attempt, refresh=False, course=course))  # just read: nothing moved it
 
 
 class ReplyView(APIView):
