@@ -12,9 +12,12 @@ mutate what they get (copy a lesson before setting per-request attributes on it)
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.cache import cache
 from django.db.models import F, Prefetch
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.translation import get_language
 
 from .models import Course, Lesson, Module
 
@@ -26,12 +29,15 @@ LOCAL_MAX = 256  # structures kept unpickled per process; a course version is a 
 _local: dict[str, list[Module]] = {}
 BODIES_MAX = 512  # lesson bodies kept per process (a few KB each), by course version and lesson
 _bodies: dict[tuple[str, int], str] = {}
+FRAGMENTS_MAX = 1024  # rendered fragments kept per process, by course version, language and name
+_fragments: dict[tuple, str] = {}
 
 
 def forget() -> None:
-    """Drop this process's unpickled structures and bodies (tests do, with the cache, between tests)."""
+    """Drop this process's structures, bodies and fragments (tests do, with the cache, between tests)."""
     _local.clear()
     _bodies.clear()
+    _fragments.clear()
 
 
 def cache_key(course: Course) -> str:
@@ -92,6 +98,20 @@ def lesson_body(course: Course, lesson_id: int) -> str:
             _bodies.clear()
         _bodies[key] = body
     return body
+
+
+def fragment(course: Course, name: tuple, render: Callable[[], str]) -> str:
+    """HTML that depends on the course's structure and the language alone (a lesson's article, say),
+    rendered once per process, course version and language: render() must read nothing else (no
+    trainee, no request)."""
+    key = (cache_key(course), get_language(), *name)
+    html = _fragments.get(key)
+    if html is None:
+        html = render()
+        if len(_fragments) >= FRAGMENTS_MAX:
+            _fragments.clear()
+        _fragments[key] = html
+    return html
 
 
 def bump(course_id: int | None) -> None:

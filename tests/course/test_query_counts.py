@@ -140,3 +140,38 @@ def test_a_lesson_body_edit_shows_on_the_next_page(trainee_client, api_client, c
     lesson.save()  # as the import and the admin save: the version moves, the kept body with it
     assert "<p>Rewritten.</p>" in trainee_client.get(url).content.decode()
     assert api_client.get("/api/v1/courses/relationship/lessons/first-1/").json()["body_html"] == "<p>Rewritten.</p>"
+
+
+def test_a_fragment_is_rendered_once_per_course_version_and_language(course_with_lessons):
+    from django.utils.translation import get_language, override
+
+    calls = []
+
+    def render():
+        calls.append(get_language())
+        return f"<p>{get_language()}</p>"
+
+    course = Course.objects.get(pk=course_with_lessons.pk)
+    with override("en"):
+        assert structure.fragment(course, ("probe", 1), render) == "<p>en</p>"
+        assert structure.fragment(course, ("probe", 1), render) == "<p>en</p>"
+        assert structure.fragment(course, ("probe", 2), render) == "<p>en</p>"
+    with override("de"):
+        assert structure.fragment(course, ("probe", 1), render) == "<p>de</p>"
+    assert calls == ["en", "en", "de"]
+    Lesson.objects.get(slug="first-1").save()  # any structure change moves the version on
+    course.refresh_from_db()
+    with override("en"):
+        structure.fragment(course, ("probe", 1), render)
+    assert calls == ["en", "en", "de", "en"]
+
+
+def test_a_lesson_title_edit_shows_in_the_article_at_once(trainee_client, course_with_lessons):
+    url = reverse("course:lesson", args=["relationship", "first-1"])
+    assert "<h1>Renamed</h1>" not in trainee_client.get(url).content.decode()
+    lesson = Lesson.objects.get(slug="first-1")
+    lesson.title = "Renamed"
+    lesson.objectives = ["Name the rupture"]
+    lesson.save()
+    page = trainee_client.get(url).content.decode()
+    assert "<h1>Renamed</h1>" in page and "<li>Name the rupture</li>" in page
