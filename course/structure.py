@@ -101,10 +101,11 @@ def lesson_body(course: Course, lesson_id: int) -> str:
 
 
 def fragment(course: Course, name: tuple, render: Callable[[], str]) -> str:
-    """HTML that depends on the course's structure and the language alone (a lesson's article, say),
-    rendered once per process, course version and language: render() must read nothing else (no
-    trainee, no request)."""
-    key = (cache_key(course), get_language(), *name)
+    """HTML that depends on the course (its structure, slug and row) and the language alone (a
+    lesson's article, say), rendered once per process, course version and language: render() must
+    read nothing else, or name it in `name` (the script prefix of a URL, a trainee's ticks)."""
+    # The version moves with the structure; slug and updated_at with an edit of the course itself.
+    key = (cache_key(course), course.slug, course.updated_at, get_language(), *name)
     html = _fragments.get(key)
     if html is None:
         html = render()

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -52,7 +53,19 @@ def module_detail(request, course, module):
     if state.locked:
         return render(request, "attune/course/module_detail.html", {"outline": outline, "state": state}, status=403)
     panels = extensions.module_panels(request, outline, state)
-    return render(request, "attune/course/module_detail.html", {"outline": outline, "state": state, "panels": panels})
+    context = {"outline": outline, "state": state, "lessons": _module_lessons(outline, state), "panels": panels}
+    return render(request, "attune/course/module_detail.html", context)
+
+
+def _module_lessons(outline, state) -> str:
+    """The module's list of lessons: the course's structure and which lessons the trainee has
+    completed, so it is rendered once per process, course version, language and pattern of ticks."""
+    done = tuple(s.completed for s in state.lessons)
+    return structure.fragment(
+        outline.course,
+        ("module-lessons", state.module.pk, get_script_prefix(), done),
+        lambda: render_to_string("attune/course/_module_lessons.html", {"outline": outline, "state": state}),
+    )
 
 
 @login_required

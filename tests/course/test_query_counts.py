@@ -175,3 +175,18 @@ def test_a_lesson_title_edit_shows_in_the_article_at_once(trainee_client, course
     lesson.save()
     page = trainee_client.get(url).content.decode()
     assert "<h1>Renamed</h1>" in page and "<li>Name the rupture</li>" in page
+
+
+def test_the_module_pages_lesson_list_follows_the_ticks_and_the_course(trainee_client, trainee, course_with_lessons):
+    from course import services
+
+    url = reverse("course:module", args=["relationship", "first"])
+    assert trainee_client.get(url).content.decode().count("✓ complete") == 0
+    services.lesson_complete(trainee, Lesson.objects.get(slug="first-2"))
+    page = trainee_client.get(url).content.decode()
+    assert page.count("✓ complete") == 1 and page.index("First steps 2") < page.index("✓ complete")
+    course = Course.objects.get(pk=course_with_lessons.pk)
+    course.slug = "renamed"
+    course.save()  # the course's own row: no structure change, yet its lessons' links move
+    page = trainee_client.get(reverse("course:module", args=["renamed", "first"])).content.decode()
+    assert 'href="/courses/renamed/lessons/first-1/"' in page and "/courses/relationship/" not in page
