@@ -201,11 +201,11 @@ def test_twenty_starts_at_once_open_one_attempt(postgres, quiz, trainee):
 def test_current_step_and_answer_run_in_a_fixed_number_of_queries(api_client, started, django_assert_num_queries):
     attempt_id = started["id"]
     api_client.post(f"/api/v1/attempts/{attempt_id}/reply/", {"item": "priya", "text": "Hm?"}, format="json")
-    # The current step: the attempt with its module and course (the quiz comes from the cached
-    # structure), progress and results in one UNION for the module's lock, the written reply (the
-    # item comes from the course's kept items: the first request loaded them).
+    # The current step: the attempt, its course, and progress and results for the module's lock in
+    # one UNION (the quiz comes from the cached structure, the item from the course's kept items:
+    # the first request loaded them), and the written reply.
     api_client.get(f"/api/v1/attempts/{attempt_id}/")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         api_client.get(f"/api/v1/attempts/{attempt_id}/")
     # On PostgreSQL the claim and the answer's INSERT are one statement (quizzes/claim.py), and so
     # are a skill's first card, log and level (review/first_answer.py); SQLite runs them one by one.
@@ -216,7 +216,7 @@ def test_current_step_and_answer_run_in_a_fixed_number_of_queries(api_client, st
     # at most 12; it was 14). The course's items were kept by the current step's read above.
     with django_assert_num_queries(7 if pg else 10):
         answer(api_client, attempt_id, "priya", "a")
-    with django_assert_num_queries(4):  # a branch step also reads the answers that led to it
+    with django_assert_num_queries(3):  # a branch step also reads the answers that led to it
         api_client.get(f"/api/v1/attempts/{attempt_id}/")
     # A branch step: attempt, outline, savepoint, claim and answer, release (it was 7).
     with django_assert_num_queries(5 if pg else 6):
@@ -291,3 +291,23 @@ def test_the_current_step_shows_an_item_edit_at_once(api_client, started, quiz):
     item.client_statement = "The plan was fine, I said."
     item.save()
     assert api_client.get(url).json()["current"]["client_line"] == "The plan was fine, I said."
+
+
+def test_the_attempt_read_with_the_outline_equals_the_attempt_row(api_client, started, quiz, trainee, other_trainee):
+    from quizzes import selectors
+    from quizzes.models import Attempt
+
+    def fields(attempt):
+        return {f.attname: getattr(attempt, f.attname) for f in Attempt._meta.concrete_fields}
+
+    for passed, status in ((None, Attempt.IN_PROGRESS), (True, Attempt.COMPLETED), (False, Attempt.COMPLETED)):
+        Attempt.objects.filter(pk=started["id"]).update(passed=passed, status=status, score=0.5, position=1)
+        attempt, state, course = selectors.open_attempt_of(trainee, started["id"])
+        assert fields(attempt) == fields(Attempt.objects.get(pk=started["id"]))
+        assert state.module == quiz.module and course.pk == quiz.module.course_id and attempt.quiz is state.module.quiz
+    assert selectors.open_attempt_of(other_trainee, started["id"]) is None
+    assert selectors.open_attempt_of(trainee, started["id"] + 1000) is None
+    prepared = selectors._OWN_ATTEMPT
+    assert sorted(prepared.rows(trainee.pk, started["id"]), key=repr) == sorted(
+        prepared.build(trainee.pk, started["id"]), key=repr
+    )
