@@ -15,10 +15,12 @@ def notifications_of(user) -> QuerySet[Notification]:
 
 # The nav's count on every page, compiled once (course/prepared.py): one row, or none for no unread.
 _UNREAD = Prepared(
-    lambda user_id: Notification.objects.filter(user_id=user_id, read_at__isnull=True)
-    .values("user_id")
-    .annotate(n=Count("*"))
-    .values_list("n"),
+    lambda user_id: (
+        Notification.objects.filter(user_id=user_id, read_at__isnull=True)
+        .values("user_id")
+        .annotate(n=Count("*"))
+        .values_list("n")
+    ),
     int,
 )
 

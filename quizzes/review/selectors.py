@@ -205,9 +205,7 @@ def due_reviews(user, now: datetime | None = None) -> tuple[dict[str, int], Revi
         if card.kind == ReviewCard.SKILL:
             course = Course.from_db("default", _COURSE_KEY_FIELDS, (card.course_id, created_at, version))
             kept = kept_items.course_items(course).values()
-            items = sorted(
-                (i for i in kept if i.skill == card.skill and i.is_active), key=lambda i: (i.slug, i.pk)
-            )
+            items = sorted((i for i in kept if i.skill == card.skill and i.is_active), key=lambda i: (i.slug, i.pk))
         prompt = prompt_for(card, items=items, level=level or levels.LEVELS[0])
         if prompt is not None:
             prompt.due_left = sum(counts.values())
