@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import selectors, services
+from . import payloads
 from . import serializers as s
 
 CONFLICT = OpenApiResponse(description="The request does not fit the attempt's state.")
@@ -41,10 +42,10 @@ def valid(serializer_class, data):
 ATTEMPT_STATE = ("status", "position", "step_path", "score", "passed", "completed_at")
 
 
-def attempt_payload(attempt, refresh: bool = True, course=None):
+def attempt_payload(attempt, refresh: bool = True):
     if refresh:
         attempt.refresh_from_db(fields=ATTEMPT_STATE)
-    attempt.current = selectors.current_step(attempt, course)
+    attempt.current = selectors.current_step(attempt)
     return s.AttemptSerializer(attempt).data
 
 
@@ -75,7 +76,8 @@ class AttemptDetailView(APIView):
         if found is None:
             raise Http404("No such attempt of yours.")
         attempt, _, course = found
-        return Response(attempt_payload(attempt, refresh=False, course=course))  # just read: nothing moved it
+        attempt.current = selectors.current_step(attempt, course)  # just read: nothing moved it
+        return Response(payloads.attempt(attempt))
 
 
 class ReplyView(APIView):

@@ -311,3 +311,32 @@ def test_the_attempt_read_with_the_outline_equals_the_attempt_row(api_client, st
     assert sorted(prepared.rows(trainee.pk, started["id"]), key=repr) == sorted(
         prepared.build(trainee.pk, started["id"]), key=repr
     )
+
+
+def test_the_attempt_payload_equals_its_serializer_in_every_phase(api_client, started, trainee):
+    import json
+
+    from django.utils import timezone
+
+    from quizzes import selectors
+    from quizzes.api import payloads
+    from quizzes.api.serializers import AttemptSerializer
+
+    def same():
+        attempt, _, course = selectors.open_attempt_of(trainee, started["id"])
+        attempt.current = selectors.current_step(attempt, course)
+        for zone in ("UTC", "Europe/Paris"):
+            with timezone.override(zone):
+                payload, data = payloads.attempt(attempt), AttemptSerializer(attempt).data
+                assert payload == data and json.dumps(payload) == json.dumps(data)
+        return attempt.current.phase
+
+    attempt_id = started["id"]
+    assert same() == "write"
+    api_client.post(f"/api/v1/attempts/{attempt_id}/reply/", {"item": "priya", "text": "Hm?"}, format="json")
+    assert same() == "choose"
+    answer(api_client, attempt_id, "priya", "a")
+    assert same() == "choose"  # a branch step, with the reply written first
+    answer(api_client, attempt_id, "priya", "a", step="a")
+    answer(api_client, attempt_id, "mira", "b")
+    assert same() == "done"
