@@ -198,6 +198,10 @@ CACHES = {
     }
 }
 
+# Sessions stay in the database, whatever else runs: a logout ends a session on every worker and
+# host at once. course.sessions reads them through one precompiled query.
+SESSION_ENGINE = "course.sessions"
+
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport (no services).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 BROKER_DIR = VAR_DIR / "broker"

@@ -1,4 +1,4 @@
-"""Querysets compiled once per process and run again with new parameter values.
+"""Querysets (and updates) compiled once per process and run again with new parameter values.
 
 Building and compiling a small queryset costs Django about a millisecond, several times what
 PostgreSQL needs to answer it; the per-request reads of every trainee page (their courses, their
@@ -10,18 +10,26 @@ dates, say), so the rows are those of the queryset itself.
 
 This is the one module that leans on Django's internals (Query.get_compiler, as_sql and
 results_iter); tests/course/test_prepared.py compares every Prepared against its plain queryset.
-Only scalar parameters used as they are (`user_id=`, `slug=`) can be stand-ins: a value Django
-rewrites (`__contains`, lists for `__in`) would not be found, and compiling refuses it.
+Only scalar parameters used as they are (`user_id=`, `slug=`, `due__lte=`) can be stand-ins: a value
+Django rewrites (`__contains`, lists for `__in`) would not be found, and compiling refuses it. A
+datetime is looked for as the backend adapts it (SQLite's is text), and each real one adapted alike.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from django.db import connections
+from django.db.models.sql import UpdateQuery
 
-# Stand-ins no real parameter equals: negative ids, strings with a control character.
-_STAND_INS = {int: lambda i: -2_000_000_011 - i, str: lambda i: f"\x1fattune-stand-in-{i}"}
+# Stand-ins no real parameter equals: negative ids, strings with a control character, instants
+# in 1901 with an odd number of microseconds.
+_STAND_INS = {
+    int: lambda i: -2_000_000_011 - i,
+    str: lambda i: f"\x1fattune-stand-in-{i}",
+    datetime: lambda i: datetime(1901, 2, 3, 4, 5, 6, 777_001 + i, tzinfo=UTC),
+}
 
 
 class Prepared:
@@ -32,13 +40,23 @@ class Prepared:
     def stand_ins(self) -> list:
         return [_STAND_INS[t](i) for i, t in enumerate(self.types)]
 
+    def _adapt(self, values, using: str) -> list:
+        """The values as the backend puts them in SQL parameters (a datetime as the field adapts it)."""
+        ops = connections[using].ops
+        return [
+            ops.adapt_datetimefield_value(v) if t is datetime and v is not None else v
+            for v, t in zip(values, self.types, strict=True)
+        ]
+
     def _compile(self, using: str) -> tuple:
         stand_ins = self.stand_ins()
-        compiler = self.build(*stand_ins).query.get_compiler(using=using)
+        built = self.build(*stand_ins)
+        compiler = getattr(built, "query", built).get_compiler(using=using)
         sql, params = compiler.as_sql()
+        adapted = self._adapt(stand_ins, using)
         slots = []
         for value in params:
-            hits = [i for i, s in enumerate(stand_ins) if type(value) is type(s) and value == s]
+            hits = [i for i, s in enumerate(adapted) if type(value) is type(s) and value == s]
             slots.append((True, hits[0]) if hits else (False, value))
         missing = set(range(len(stand_ins))) - {index for is_slot, index in slots if is_slot}
         if missing:
@@ -47,11 +65,30 @@ class Prepared:
         self._compiled[using] = compiled
         return compiled
 
+    def _sql(self, values, using: str) -> tuple:
+        sql, slots, compiler = self._compiled.get(using) or self._compile(using)
+        if datetime in self.types:
+            values = self._adapt(values, using)
+        return sql, [values[v] if is_slot else v for is_slot, v in slots], compiler
+
     def rows(self, *values, using: str = "default") -> list[tuple]:
         """The queryset's rows (values_list tuples) for these parameter values."""
-        sql, slots, compiler = self._compiled.get(using) or self._compile(using)
-        params = [values[v] if is_slot else v for is_slot, v in slots]
+        sql, params, compiler = self._sql(values, using)
         with connections[using].cursor() as cursor:
             cursor.execute(sql, params)
             fetched = cursor.fetchall()
         return list(compiler.results_iter(results=[fetched], tuple_expected=True))
+
+    def execute(self, *values, using: str = "default") -> int:
+        """Run a write the build made (an UpdateQuery: see update_query) and return its row count."""
+        sql, params, _ = self._sql(values, using)
+        with connections[using].cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.rowcount
+
+
+def update_query(queryset, **values):
+    """What queryset.update(**values) would run, as a Query a Prepared can compile (no signals, as update())."""
+    query = queryset.query.chain(UpdateQuery)
+    query.add_update_values(values)
+    return query

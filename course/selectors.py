@@ -208,6 +208,16 @@ def _own_state_query(user_id: int, course_slug: str | None = None, with_courses:
     in every course; callers look up what they show), and with_courses their visible courses too (or
     the one with course_slug), by title: one UNION ALL of rows (kind, id, two datetimes, a score, and
     for a course its version, slug, title and summary)."""
+    lessons, results = _own_state_parts(user_id)
+    if not with_courses:
+        return lessons.union(results, all=True)
+    courses = _trainee_courses(user_id)
+    if course_slug is not None:
+        courses = courses.filter(slug=course_slug)
+    return _course_rows(courses).union(lessons, results, all=True).order_by("title")
+
+
+def _own_state_parts(user_id: int) -> tuple[QuerySet, QuerySet]:
     nothing = [Value(None, output_field=f) for f in (IntegerField(), CharField(), CharField(), TextField())]
     lessons = LessonProgress.objects.filter(user_id=user_id).values_list(
         Value("lesson"), "lesson_id", "completed_at", "last_opened_at", Value(None, output_field=FloatField()), *nothing
@@ -215,16 +225,23 @@ def _own_state_query(user_id: int, course_slug: str | None = None, with_courses:
     results = ModuleResult.objects.filter(user_id=user_id).values_list(
         Value("module"), "module_id", "passed_at", Value(None, output_field=DateTimeField()), "best_score", *nothing
     )
-    if not with_courses:
-        return lessons.union(results, all=True)
-    courses = _trainee_courses(user_id)
-    if course_slug is not None:
-        courses = courses.filter(slug=course_slug)
-    courses = courses.order_by().values_list(
+    return lessons, results
+
+
+def _course_rows(courses: QuerySet[Course]) -> QuerySet:
+    return courses.order_by().values_list(
         Value("course"), "id", "created_at", "updated_at", Cast(Value(None), FloatField()),  # typed: 3 branches
         "structure_version", "slug", "title", "summary",
     )  # fmt: skip
-    return courses.union(lessons, results, all=True).order_by("title")
+
+
+def state_with_rows(user_id: int, courses: QuerySet[Course], *others: QuerySet) -> QuerySet:
+    """The courses' rows, the trainee's lesson progress and module results, and other apps' rows
+    in the same nine columns (kind, an id, two datetimes, a float, an int and three texts), as one
+    UNION ALL for a Prepared: what a page outside this app reads with its course's outline
+    (split_state separates them)."""
+    lessons, results = _own_state_parts(user_id)
+    return _course_rows(courses).union(lessons, results, *others, all=True)
 
 
 # The per-request reads of every trainee page and API call, compiled once (course/prepared.py).
@@ -238,17 +255,27 @@ _MY_COURSE = Prepared(lambda user_id, slug: _own_state_query(user_id, slug, with
 _UNION_COURSE_FIELDS = ("id", "slug", "title", "summary", "created_at", "updated_at", "structure_version")
 
 
-def _split(rows) -> tuple[list[Course], dict[int, _Progress], dict[int, _Result]]:
+def _split(rows, others: list | None = None) -> tuple[list[Course], dict[int, _Progress], dict[int, _Result]]:
     courses, progress, outcomes = [], {}, {}
-    for kind, pk, at, opened_at, score, version, slug, title, summary in rows:
+    for row in rows:
+        kind, pk, at, opened_at, score, version, slug, title, summary = row
         if kind == "lesson":
             progress[pk] = _Progress(at, opened_at)
         elif kind == "module":
             outcomes[pk] = _Result(at, score)
-        else:
+        elif kind == "course":
             values = (pk, slug, title, summary, at, opened_at, version)
             courses.append(Course.from_db("default", _UNION_COURSE_FIELDS, values))
+        elif others is not None:
+            others.append(row)
     return courses, progress, outcomes
+
+
+def split_state(rows) -> tuple[list[Course], tuple[dict, dict], list[tuple]]:
+    """state_with_rows' rows: the courses, the trainee's state (for course_outlines) and the other rows."""
+    others: list[tuple] = []
+    courses, progress, outcomes = _split(rows, others)
+    return courses, (progress, outcomes), others
 
 
 def _own_state(user) -> tuple[dict[int, _Progress], dict[int, _Result]]:
@@ -317,6 +344,7 @@ def module_state_open(outline: CourseOutline, module_id: int) -> ModuleState:
     return state
 
 
-def lesson_body(lesson: Lesson) -> str:
-    """The one lesson body a lesson page shows (the outline's lessons carry none)."""
-    return Lesson.objects.values_list("body_html", flat=True).get(pk=lesson.pk)
+def lesson_body(course: Course, lesson: Lesson) -> str:
+    """The one lesson body a lesson page shows (the outline's lessons carry none), kept per process
+    under the course's structure version."""
+    return structure.lesson_body(course, lesson.pk)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from .models import Course, Lesson, LessonProgress, Module, ModuleResult
 from .package import CoursePackage, extensions, load_package
+from .prepared import Prepared, update_query
 
 
 @dataclass
@@ -149,12 +151,23 @@ def _apply_package(package: CoursePackage) -> ImportReport:
     return report
 
 
+# A reopened lesson's one UPDATE, compiled once (course/prepared.py): every lesson page runs it.
+_REOPEN = Prepared(
+    lambda user_id, lesson_id, now: update_query(
+        LessonProgress.objects.filter(user_id=user_id, lesson_id=lesson_id), last_opened_at=now
+    ),
+    int,
+    int,
+    datetime,
+)
+
+
 def lesson_open(user, lesson: Lesson) -> None:
     """Record that the trainee opened the lesson. A reopening (the common case) is one UPDATE in
     autocommit, no transaction around it; only a first opening goes on to create the row, and two
     first openings racing still make one."""
     now = timezone.now()
-    if LessonProgress.objects.filter(user=user, lesson=lesson).update(last_opened_at=now):
+    if _REOPEN.execute(user.pk, lesson.pk, now):
         return
     LessonProgress.objects.get_or_create(
         user=user, lesson=lesson, defaults={"first_opened_at": now, "last_opened_at": now}

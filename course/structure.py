@@ -12,9 +12,12 @@ mutate what they get (copy a lesson before setting per-request attributes on it)
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.cache import cache
 from django.db.models import F, Prefetch
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.translation import get_language
 
 from .models import Course, Lesson, Module
 
@@ -24,11 +27,17 @@ LESSON_FIELDS = ("id", "module_id", "slug", "title", "order", "estimated_minutes
 TIMEOUT = 24 * 3600
 LOCAL_MAX = 256  # structures kept unpickled per process; a course version is a few KB
 _local: dict[str, list[Module]] = {}
+BODIES_MAX = 512  # lesson bodies kept per process (a few KB each), by course version and lesson
+_bodies: dict[tuple[str, int], str] = {}
+FRAGMENTS_MAX = 1024  # rendered fragments kept per process, by course version, language and name
+_fragments: dict[tuple, str] = {}
 
 
 def forget() -> None:
-    """Drop this process's unpickled structures (tests do, with the cache, between tests)."""
+    """Drop this process's structures, bodies and fragments (tests do, with the cache, between tests)."""
     _local.clear()
+    _bodies.clear()
+    _fragments.clear()
 
 
 def cache_key(course: Course) -> str:
@@ -76,6 +85,34 @@ def course_modules(courses: list[Course]) -> dict[int, list[Module]]:
         _local.clear()
     _local.update({k: found[c.pk] for k, c in keys.items()})
     return found
+
+
+def lesson_body(course: Course, lesson_id: int) -> str:
+    """A lesson's rendered body, kept per process under the course's version (a lesson's save moves
+    it): one query the first time this process shows the lesson in this version, none after."""
+    key = (cache_key(course), lesson_id)
+    body = _bodies.get(key)
+    if body is None:
+        body = Lesson.objects.values_list("body_html", flat=True).get(pk=lesson_id)
+        if len(_bodies) >= BODIES_MAX:
+            _bodies.clear()
+        _bodies[key] = body
+    return body
+
+
+def fragment(course: Course, name: tuple, render: Callable[[], str]) -> str:
+    """HTML that depends on the course (its structure, slug and row) and the language alone (a
+    lesson's article, say), rendered once per process, course version and language: render() must
+    read nothing else, or name it in `name` (the script prefix of a URL, a trainee's ticks)."""
+    # The version moves with the structure; slug and updated_at with an edit of the course itself.
+    key = (cache_key(course), course.slug, course.updated_at, get_language(), *name)
+    html = _fragments.get(key)
+    if html is None:
+        html = render()
+        if len(_fragments) >= FRAGMENTS_MAX:
+            _fragments.clear()
+        _fragments[key] = html
+    return html
 
 
 def bump(course_id: int | None) -> None:

@@ -4,11 +4,13 @@ from django.contrib.auth import get_user_model, logout
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import extensions, privacy, selectors, services
+from . import extensions, privacy, selectors, services, structure
 from .conf import app_settings
 
 
@@ -51,7 +53,19 @@ def module_detail(request, course, module):
     if state.locked:
         return render(request, "attune/course/module_detail.html", {"outline": outline, "state": state}, status=403)
     panels = extensions.module_panels(request, outline, state)
-    return render(request, "attune/course/module_detail.html", {"outline": outline, "state": state, "panels": panels})
+    context = {"outline": outline, "state": state, "lessons": _module_lessons(outline, state), "panels": panels}
+    return render(request, "attune/course/module_detail.html", context)
+
+
+def _module_lessons(outline, state) -> str:
+    """The module's list of lessons: the course's structure and which lessons the trainee has
+    completed, so it is rendered once per process, course version, language and pattern of ticks."""
+    done = tuple(s.completed for s in state.lessons)
+    return structure.fragment(
+        outline.course,
+        ("module-lessons", state.module.pk, get_script_prefix(), done),
+        lambda: render_to_string("attune/course/_module_lessons.html", {"outline": outline, "state": state}),
+    )
 
 
 @login_required
@@ -63,8 +77,11 @@ def lesson_detail(request, course, lesson):
             request, "attune/course/module_detail.html", {"outline": outline, "state": module_state}, status=403
         )
     services.lesson_open(request.user, lesson_state.lesson)
-    lesson = copy.copy(lesson_state.lesson)  # the cached structure's lesson is shared: never mutate it
-    lesson.body_html = selectors.lesson_body(lesson)
+    lesson = lesson_state.lesson
+    # The article (title, objectives, body, terms, references) is the course's alone: rendered once per version.
+    article = structure.fragment(
+        outline.course, ("lesson-article", lesson.pk), lambda: _lesson_article(outline.course, module_state, lesson)
+    )
     previous, following = outline.lesson_neighbours(lesson_state.lesson)
     # From a module's last lesson, "Next" leads through the module's quiz once the lessons are read.
     quiz_next = None
@@ -78,11 +95,18 @@ def lesson_detail(request, course, lesson):
             "module_state": module_state,
             "lesson_state": lesson_state,
             "lesson": lesson,
+            "article": article,
             "previous": previous,
             "next": following,
             "quiz_next": quiz_next,
         },
     )
+
+
+def _lesson_article(course, module_state, lesson) -> str:
+    shown = copy.copy(lesson)  # the cached structure's lesson is shared: never mutate it
+    shown.body_html = selectors.lesson_body(course, lesson)
+    return render_to_string("attune/course/_lesson_article.html", {"lesson": shown, "module_state": module_state})
 
 
 @login_required

@@ -36,3 +36,8 @@ def course_items(course) -> dict[int, Item]:
 
 def item_changed(sender, instance: Item, **kwargs) -> None:
     structure.bump(instance.course_id)
+
+
+def active_count(course, quiz_id: int) -> int:
+    """How many active items the quiz has (the module page says so), from the course's kept items."""
+    return sum(1 for item in course_items(course).values() if item.quiz_id == quiz_id and item.is_active)

@@ -2,24 +2,40 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    Exists,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from course.models import Cohort, Course
 from course.prepared import Prepared
 from course.selectors import (
-    COURSE_FIELDS,
     ModuleState,
-    course_outline,
+    course_outlines,
     courses_visible_to,
     module_state_open,
     sees_every_cohort,
+    split_state,
+    state_with_rows,
 )
 
 from . import grading, sessions, trajectory
+from . import items as kept_items
 from .models import Answer, Attempt, Dimension, FreeReply, Item, Quiz, Reflection, Skill
 
 
@@ -36,35 +52,84 @@ def attempts_of(user) -> QuerySet[Attempt]:
 
 ATTEMPT_FIELDS = tuple(f.attname for f in Attempt._meta.concrete_fields)
 ITEM_FIELDS = tuple(f.attname for f in Item._meta.concrete_fields)
-# The attempt page's reads, compiled once (course/prepared.py): the attempt with its module and course
-# (the quiz comes from the course's cached structure), and the item it stands at.
-_OWN_ATTEMPT = Prepared(
-    lambda user_id, pk: Attempt.objects.filter(user_id=user_id, pk=pk).values_list(
-        *ATTEMPT_FIELDS, "quiz__module_id", *(f"quiz__module__course__{f}" for f in COURSE_FIELDS)
+
+
+def _own_attempt_query(user_id: int, pk: int):
+    """The attempt in two rows of course.selectors.state_with_rows' nine columns, with its course's
+    row and the trainee's state: ("attempt", id, started_at, completed_at, score, position, status,
+    step_path, item_ids as JSON text) and ("attempt-more", module id, -, -, passed as 1.0 or 0.0,
+    seed, -, -, -). The quiz comes from the course's cached structure."""
+    attempt = Attempt.objects.filter(user_id=user_id, pk=pk).order_by()
+    none = [Value(None, output_field=f) for f in (DateTimeField(), DateTimeField())]
+    texts = [Value(None, output_field=TextField()) for _ in range(3)]
+    passed = Case(When(passed=True, then=Value(1.0)), When(passed=False, then=Value(0.0)), output_field=FloatField())
+    rows = attempt.values_list(
+        Value("attempt"), "id", "started_at", "completed_at", "score", "position", "status", "step_path",
+        Cast("item_ids", TextField()),
+    )  # fmt: skip
+    more = attempt.values_list(Value("attempt-more"), "quiz__module_id", *none, passed, "seed", *texts)
+    courses = Course.objects.filter(pk__in=attempt.values("quiz__module__course_id"))
+    return state_with_rows(user_id, courses, rows, more)
+
+
+# The attempt page's read, compiled once (course/prepared.py): the attempt, its course and the
+# trainee's state for the module's lock in one UNION ALL.
+_OWN_ATTEMPT = Prepared(_own_attempt_query, int, int)
+_ITEM = Prepared(lambda pk: Item.objects.filter(pk=pk).values_list(*ITEM_FIELDS), int)
+# What a module page's quiz panel shows of the trainee's attempts at its quiz (newest first).
+PANEL_ATTEMPT_FIELDS = ("id", "status", "started_at", "completed_at", "score", "passed")
+PANEL_ATTEMPTS = 10
+_PANEL_ATTEMPTS = Prepared(
+    lambda user_id, quiz_id: (
+        Attempt.objects.filter(user_id=user_id, quiz_id=quiz_id)
+        .order_by("-started_at")
+        .values_list(*PANEL_ATTEMPT_FIELDS)[:PANEL_ATTEMPTS]
     ),
     int,
     int,
 )
-_ITEM = Prepared(lambda pk: Item.objects.filter(pk=pk).values_list(*ITEM_FIELDS), int)
 
 
-def open_attempt_of(user, attempt_id: int) -> tuple[Attempt, ModuleState] | None:
-    """The user's attempt (None if it is not theirs) with its module's state, under the module's
-    access rule (course.selectors.module_state_open raises while the module is locked): in one query
-    beyond the outline's own, the quiz and module taken from the course's cached structure."""
+def panel_attempts(user, quiz: Quiz) -> list[Attempt]:
+    """The user's last attempts at the quiz, newest first, with only what the module page shows
+    (other fields deferred): one precompiled query."""
+    return [Attempt.from_db("default", PANEL_ATTEMPT_FIELDS, row) for row in _PANEL_ATTEMPTS.rows(user.pk, quiz.pk)]
+
+
+def open_attempt_of(user, attempt_id: int) -> tuple[Attempt, ModuleState, Course] | None:
+    """The user's attempt (None if it is not theirs) with its module's state and its course, under
+    the module's access rule (course.selectors.module_state_open raises while the module is locked):
+    in one query beyond the outline's own, the quiz and module taken from the course's cached structure."""
     rows = _OWN_ATTEMPT.rows(user.pk, attempt_id) if user.is_authenticated else []
-    if not rows:
+    courses, state_rows, others = split_state(rows)
+    found = {row[0]: row for row in others}
+    if not courses or "attempt" not in found:
         return None
-    n = len(ATTEMPT_FIELDS)
-    fields, module_id, course = rows[0][:n], rows[0][n], rows[0][n + 1 :]
-    outline = course_outline(user, Course.from_db("default", COURSE_FIELDS, course))
+    _, pk, started_at, completed_at, score, position, status, step_path, item_ids = found["attempt"]
+    _, module_id, _, _, passed, seed, *_ = found["attempt-more"]
+    outline = course_outlines(user, courses, state_rows)[0]
     state = module_state_open(outline, module_id)
-    attempt = Attempt.from_db("default", ATTEMPT_FIELDS, fields)
+    attempt = Attempt.from_db(
+        "default",
+        ATTEMPT_FIELDS,
+        [
+            {"id": pk, "user_id": user.pk, "quiz_id": state.module.quiz.pk, "status": status, "seed": seed,
+             "item_ids": json.loads(item_ids), "position": position, "step_path": step_path,
+             "started_at": started_at, "completed_at": completed_at, "score": score,
+             "passed": None if passed is None else passed == 1.0}[f]
+            for f in ATTEMPT_FIELDS
+        ],
+    )  # fmt: skip
     attempt.user, attempt.quiz = user, state.module.quiz  # sets attempt's caches only: the quiz stays shared
-    return attempt, state
+    return attempt, state, outline.course
 
 
-def _item(pk: int) -> Item:
+def _item(pk: int, course: Course | None = None) -> Item:
+    """The item: from the course's kept items when the caller has the course (no query), else read."""
+    if course is not None:
+        found = kept_items.course_items(course).get(pk)
+        if found is not None:
+            return found
     rows = _ITEM.rows(pk)
     if not rows:
         raise Item.DoesNotExist(f"No item {pk}.")
@@ -88,11 +153,13 @@ class CurrentStep:
     state: dict | None = None  # a session's state, when its quiz shows it
 
 
-def current_step(attempt: Attempt) -> CurrentStep:
+def current_step(attempt: Attempt, course: Course | None = None) -> CurrentStep:
+    """The attempt's current step; with the attempt's course, its item comes from the course's kept
+    items (callers must not mutate it)."""
     count = len(attempt.item_ids)
     if not attempt.is_open:
         return CurrentStep(attempt, "done", item_count=count, item_number=count)
-    item = _item(attempt.item_ids[attempt.position])
+    item = _item(attempt.item_ids[attempt.position], course)
     # Only a write-first item takes a written reply (services refuse one elsewhere): no query otherwise.
     reply = (
         FreeReply.objects.filter(attempt=attempt, item=item).values_list("text", flat=True).first()

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from course.selectors import ModuleLocked, course_outline, module_require_open
 
-from . import extensions, forms, grading, selectors, services, sessions
+from . import extensions, forms, grading, items, selectors, services, sessions
 from .models import Answer, FreeReply
 from .validators import error_text
 
@@ -21,7 +21,7 @@ def module_panel(request, outline, state) -> str:
     quiz = getattr(state.module, "quiz", None) if state.module.quiz_required else None
     if quiz is None:
         return ""
-    attempts = list(selectors.attempts_of(request.user).filter(quiz=quiz)[:10])
+    attempts = selectors.panel_attempts(request.user, quiz)
     open_attempt = next((a for a in attempts if a.is_open), None)
     best = max((a for a in attempts if not a.is_open), key=lambda a: (bool(a.passed), a.score or 0), default=None)
     return render_to_string(
@@ -33,7 +33,7 @@ def module_panel(request, outline, state) -> str:
             "open_attempt": open_attempt,
             "best": best,
             "attempts": [a for a in attempts if not a.is_open],
-            "item_count": quiz.items.filter(is_active=True).count(),
+            "item_count": items.active_count(outline.course, quiz.pk),
         },
         request=request,
     )

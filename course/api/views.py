@@ -79,7 +79,7 @@ class LessonDetailView(APIView):
         services.lesson_open(request.user, lesson_state.lesson)
         previous, following = outline.lesson_neighbours(lesson_state.lesson)
         item = copy.copy(lesson_state.lesson)  # the cached structure's lesson is shared: never mutate it
-        item.body_html = selectors.lesson_body(item)
+        item.body_html = selectors.lesson_body(outline.course, item)
         item.completed = lesson_state.completed
         item.previous = previous.slug if previous else None
         item.next = following.slug if following else None

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import selectors, services
+from . import payloads
 from . import serializers as s
 
 CONFLICT = OpenApiResponse(description="The request does not fit the attempt's state.")
@@ -74,7 +75,9 @@ class AttemptDetailView(APIView):
         found = selectors.open_attempt_of(request.user, attempt_id)  # a locked module's step is a 403 like its lessons
         if found is None:
             raise Http404("No such attempt of yours.")
-        return Response(attempt_payload(found[0], refresh=False))  # just read: nothing moved it
+        attempt, _, course = found
+        attempt.current = selectors.current_step(attempt, course)  # just read: nothing moved it
+        return Response(payloads.attempt(attempt))
 
 
 class ReplyView(APIView):

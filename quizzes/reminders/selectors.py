@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
+
+from course.prepared import Prepared
 
 from .models import Notification
 
@@ -11,8 +13,21 @@ def notifications_of(user) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user).order_by("-created_at", "-pk")
 
 
+# The nav's count on every page, compiled once (course/prepared.py): one row, or none for no unread.
+_UNREAD = Prepared(
+    lambda user_id: (
+        Notification.objects.filter(user_id=user_id, read_at__isnull=True)
+        .values("user_id")
+        .annotate(n=Count("*"))
+        .values_list("n")
+    ),
+    int,
+)
+
+
 def unread_count(user) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    rows = _UNREAD.rows(user.pk)
+    return rows[0][0] if rows else 0
 
 
 def unread_count_for_request(request) -> int:

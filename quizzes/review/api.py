@@ -94,14 +94,14 @@ def _valid(serializer_class, data):
 class ReviewsView(APIView):
     @extend_schema(responses=ReviewsSerializer, summary="How many reviews are due, and the next one")
     def get(self, request):
-        counts = selectors.due_count_by_kind(request.user)
+        counts, prompt = selectors.due_reviews(request.user)
         return Response(
             ReviewsSerializer(
                 {
                     "due": sum(counts.values()),
                     "due_skills": counts["skill"],
                     "due_facts": counts["fact"],
-                    "next": selectors.next_review(request.user),
+                    "next": prompt,
                 }
             ).data
         )

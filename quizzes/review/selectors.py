@@ -7,11 +7,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from course.models import Course
+from course.prepared import Prepared
+
 from .. import grading
+from .. import items as kept_items
 from ..models import Answer, Item
 from ..selectors import skill_names
 from . import levels
@@ -58,13 +62,18 @@ def due_counts_by_user(user_ids: list[int], now: datetime) -> dict[int, int]:
     return {user_id: n for user_id, n in rows if user_id in wanted}
 
 
-def isomorph_for(card: ReviewCard) -> Item | None:
+def isomorph_for(card: ReviewCard, items: list[Item] | None = None, level: str | None = None) -> Item | None:
     """The item a skill review shows: the next isomorph after the one shown last time, so two
-    reviews in a row never show the same client (unless the skill has only one item)."""
-    items = list(Item.objects.filter(course_id=card.course_id, skill=card.skill, is_active=True).order_by("slug", "pk"))
+    reviews in a row never show the same client (unless the skill has only one item). A caller
+    that has the skill's active items (by slug, pk) and the trainee's level brings them."""
+    if items is None:
+        items = list(
+            Item.objects.filter(course_id=card.course_id, skill=card.skill, is_active=True).order_by("slug", "pk")
+        )
     if not items:
         return None
-    level = level_of(card.user_id, card.course_id, card.skill)
+    if level is None:
+        level = level_of(card.user_id, card.course_id, card.skill)
     # Closest to the trainee's level first; within a level, rotate after the one shown last.
     order = [items[i] for i in levels.closest_first([item.difficulty for item in items], level)]
     distance = {item.pk: abs(levels.LEVELS.index(item.difficulty) - levels.LEVELS.index(level)) for item in items}
@@ -128,8 +137,9 @@ def practice_item_for(card: ReviewCard) -> Item | None:
     return others[0] if others else upcoming
 
 
-def prompt_for(card: ReviewCard, practice: bool = False) -> ReviewPrompt | None:
-    """What a review of the card shows; `practice`: what practice ahead shows (see practice_item_for)."""
+def prompt_for(card: ReviewCard, practice: bool = False, items=None, level=None) -> ReviewPrompt | None:
+    """What a review of the card shows; `practice`: what practice ahead shows (see practice_item_for);
+    items and level as isomorph_for takes them."""
     if card.kind == ReviewCard.FACT:
         fact = card.fact
         if fact is None or not fact.is_active:
@@ -137,7 +147,7 @@ def prompt_for(card: ReviewCard, practice: bool = False) -> ReviewPrompt | None:
         options = [{"id": o["id"], "text": o["text"]} for o in fact.options]
         random.Random(f"{_seed(card)}:{fact.slug}").shuffle(options)
         return ReviewPrompt(card, card.kind, fact.slug, fact.question, options, fact=fact)
-    item = practice_item_for(card) if practice else isomorph_for(card)
+    item = practice_item_for(card) if practice else isomorph_for(card, items, level)
     if item is None:
         return None
     options = grading.shuffled_options(grading.step_at(item.steps, ""), _seed(card), item.slug, "")
@@ -146,16 +156,66 @@ def prompt_for(card: ReviewCard, practice: bool = False) -> ReviewPrompt | None:
     )
 
 
+CARD_FIELDS = tuple(f.attname for f in ReviewCard._meta.concrete_fields)
+FACT_FIELDS = tuple(f.attname for f in Fact._meta.concrete_fields)
+DUE_LOOKED_AT = 20  # the most overdue cards looked through for one with something to show
+_COURSE_KEY_FIELDS = ("id", "created_at", "structure_version")  # what course.structure.cache_key reads
+
+
+def _due_query(user_id: int, now: datetime):
+    """The most overdue cards with their facts, the course's version (its kept items), the
+    trainee's level in each card's skill, and on every row how many skills and facts are due in all
+    (window counts run before the LIMIT)."""
+    level = SkillLevel.objects.filter(
+        user_id=OuterRef("user_id"), course_id=OuterRef("course_id"), skill=OuterRef("skill")
+    ).values("level")[:1]
+    return (
+        ReviewCard.objects.filter(user_id=user_id, due__lte=now)
+        .annotate(
+            level=Subquery(level),
+            due_skills=Window(Count("pk", filter=Q(kind=ReviewCard.SKILL))),
+            due_facts=Window(Count("pk", filter=Q(kind=ReviewCard.FACT))),
+        )
+        .order_by("due", "pk")
+        .values_list(
+            *CARD_FIELDS, *(f"fact__{f}" for f in FACT_FIELDS), "course__created_at", "course__structure_version",
+            "level", "due_skills", "due_facts",
+        )[:DUE_LOOKED_AT]
+    )  # fmt: skip
+
+
+_DUE = Prepared(_due_query, int, datetime)
+
+
+def due_reviews(user, now: datetime | None = None) -> tuple[dict[str, int], ReviewPrompt | None]:
+    """How many reviews are due, by kind, and the most overdue card that still has something to
+    show (with how many are due in all): one precompiled query, the items from the course's kept
+    items (quizzes/items.py)."""
+    rows = _DUE.rows(user.pk, now or timezone.now())
+    if not rows:
+        return {ReviewCard.SKILL: 0, ReviewCard.FACT: 0}, None
+    counts = {ReviewCard.SKILL: rows[0][-2], ReviewCard.FACT: rows[0][-1]}
+    cards, facts = len(CARD_FIELDS), len(FACT_FIELDS)
+    for row in rows:
+        card = ReviewCard.from_db("default", CARD_FIELDS, row[:cards])
+        fact = row[cards : cards + facts]
+        card.fact = Fact.from_db("default", FACT_FIELDS, fact) if fact[0] is not None else None
+        created_at, version, level = row[cards + facts : cards + facts + 3]
+        items = None
+        if card.kind == ReviewCard.SKILL:
+            course = Course.from_db("default", _COURSE_KEY_FIELDS, (card.course_id, created_at, version))
+            kept = kept_items.course_items(course).values()
+            items = sorted((i for i in kept if i.skill == card.skill and i.is_active), key=lambda i: (i.slug, i.pk))
+        prompt = prompt_for(card, items=items, level=level or levels.LEVELS[0])
+        if prompt is not None:
+            prompt.due_left = sum(counts.values())
+            return counts, prompt
+    return counts, None
+
+
 def next_review(user, now: datetime | None = None) -> ReviewPrompt | None:
     """The most overdue card that still has something to show, with how many are due in all."""
-    cards = list(due_cards(user, now).select_related("fact")[:20])
-    total = due_count(user, now) if cards else 0
-    for card in cards:
-        prompt = prompt_for(card)
-        if prompt is not None:
-            prompt.due_left = total
-            return prompt
-    return None
+    return due_reviews(user, now)[1]
 
 
 def next_ahead(user, after: int | None = None, now: datetime | None = None) -> ReviewPrompt | None:

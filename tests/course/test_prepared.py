@@ -65,3 +65,14 @@ def test_a_parameter_django_rewrites_is_refused(db):
     with pytest.raises(ValueError, match="not in the compiled SQL"):
         Prepared(lambda slug: Course.objects.filter(slug__contains=slug).values_list("pk"), str).rows("x")
     assert LessonProgress.objects.count() == 0
+
+
+def test_the_precompiled_reopen_updates_as_update_does(history, other_trainee):
+    lesson = Lesson.objects.get(slug="second-1")
+    later = timezone.now() + timedelta(hours=1)
+    assert services._REOPEN.execute(history.pk, lesson.pk, later) == 1
+    assert LessonProgress.objects.get(user=history, lesson=lesson).last_opened_at == later
+    assert services._REOPEN.execute(other_trainee.pk, lesson.pk, later) == 0  # never opened: no row
+    services.lesson_open(other_trainee, lesson)  # a first opening creates it
+    progress = LessonProgress.objects.get(user=other_trainee, lesson=lesson)
+    assert progress.first_opened_at == progress.last_opened_at and progress.completed_at is None

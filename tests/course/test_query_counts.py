@@ -16,15 +16,15 @@ PAGES = [
     # + the home's panels: the quiz to pass, an instructor's comment, the review forecast
     ("course:my_courses", [], 7),
     ("course:module", ["relationship", "first"], 4),  # a module without a quiz: no panel queries
-    # + lesson progress reopened (one UPDATE), the one body shown
-    ("course:lesson", ["relationship", "first-1"], 6),
+    # + lesson progress reopened (one UPDATE); the body was loaded by the first request (kept per version)
+    ("course:lesson", ["relationship", "first-1"], 5),
 ]
 API = [
     ("/api/v1/courses/", 1),
     ("/api/v1/courses/relationship/", 1),
     ("/api/v1/courses/relationship/modules/", 1),
     ("/api/v1/courses/relationship/modules/first/", 1),
-    ("/api/v1/courses/relationship/lessons/first-1/", 3),  # + reopen the lesson (one UPDATE), its body
+    ("/api/v1/courses/relationship/lessons/first-1/", 2),  # + reopen the lesson (one UPDATE); its body is kept
     ("/api/v1/progress/", 1),
 ]
 
@@ -130,3 +130,63 @@ def test_the_lesson_views_leave_the_cached_structure_alone(api_client, trainee_c
     course = Course.objects.get(pk=course_with_lessons.pk)
     lessons = [lesson for m in structure.course_modules([course])[course.pk] for lesson in m.lesson_list]
     assert lessons and not any("body_html" in vars(lesson) or "completed" in vars(lesson) for lesson in lessons)
+
+
+def test_a_lesson_body_edit_shows_on_the_next_page(trainee_client, api_client, course_with_lessons):
+    url = reverse("course:lesson", args=["relationship", "first-1"])
+    assert "Rewritten." not in trainee_client.get(url).content.decode()
+    lesson = Lesson.objects.get(slug="first-1")
+    lesson.body_markdown = "Rewritten."
+    lesson.save()  # as the import and the admin save: the version moves, the kept body with it
+    assert "<p>Rewritten.</p>" in trainee_client.get(url).content.decode()
+    assert api_client.get("/api/v1/courses/relationship/lessons/first-1/").json()["body_html"] == "<p>Rewritten.</p>"
+
+
+def test_a_fragment_is_rendered_once_per_course_version_and_language(course_with_lessons):
+    from django.utils.translation import get_language, override
+
+    calls = []
+
+    def render():
+        calls.append(get_language())
+        return f"<p>{get_language()}</p>"
+
+    course = Course.objects.get(pk=course_with_lessons.pk)
+    with override("en"):
+        assert structure.fragment(course, ("probe", 1), render) == "<p>en</p>"
+        assert structure.fragment(course, ("probe", 1), render) == "<p>en</p>"
+        assert structure.fragment(course, ("probe", 2), render) == "<p>en</p>"
+    with override("de"):
+        assert structure.fragment(course, ("probe", 1), render) == "<p>de</p>"
+    assert calls == ["en", "en", "de"]
+    Lesson.objects.get(slug="first-1").save()  # any structure change moves the version on
+    course.refresh_from_db()
+    with override("en"):
+        structure.fragment(course, ("probe", 1), render)
+    assert calls == ["en", "en", "de", "en"]
+
+
+def test_a_lesson_title_edit_shows_in_the_article_at_once(trainee_client, course_with_lessons):
+    url = reverse("course:lesson", args=["relationship", "first-1"])
+    assert "<h1>Renamed</h1>" not in trainee_client.get(url).content.decode()
+    lesson = Lesson.objects.get(slug="first-1")
+    lesson.title = "Renamed"
+    lesson.objectives = ["Name the rupture"]
+    lesson.save()
+    page = trainee_client.get(url).content.decode()
+    assert "<h1>Renamed</h1>" in page and "<li>Name the rupture</li>" in page
+
+
+def test_the_module_pages_lesson_list_follows_the_ticks_and_the_course(trainee_client, trainee, course_with_lessons):
+    from course import services
+
+    url = reverse("course:module", args=["relationship", "first"])
+    assert trainee_client.get(url).content.decode().count("✓ complete") == 0
+    services.lesson_complete(trainee, Lesson.objects.get(slug="first-2"))
+    page = trainee_client.get(url).content.decode()
+    assert page.count("✓ complete") == 1 and page.index("First steps 2") < page.index("✓ complete")
+    course = Course.objects.get(pk=course_with_lessons.pk)
+    course.slug = "renamed"
+    course.save()  # the course's own row: no structure change, yet its lessons' links move
+    page = trainee_client.get(reverse("course:module", args=["renamed", "first"])).content.decode()
+    assert 'href="/courses/renamed/lessons/first-1/"' in page and "/courses/relationship/" not in page

@@ -201,21 +201,23 @@ def test_twenty_starts_at_once_open_one_attempt(postgres, quiz, trainee):
 def test_current_step_and_answer_run_in_a_fixed_number_of_queries(api_client, started, django_assert_num_queries):
     attempt_id = started["id"]
     api_client.post(f"/api/v1/attempts/{attempt_id}/reply/", {"item": "priya", "text": "Hm?"}, format="json")
-    # The current step: the attempt with its module and course (the quiz comes from the cached
-    # structure), progress and results in one UNION for the module's lock, the item, the written reply.
-    with django_assert_num_queries(4):
+    # The current step: the attempt, its course, and progress and results for the module's lock in
+    # one UNION (the quiz comes from the cached structure, the item from the course's kept items:
+    # the first request loaded them), and the written reply.
+    api_client.get(f"/api/v1/attempts/{attempt_id}/")
+    with django_assert_num_queries(2):
         api_client.get(f"/api/v1/attempts/{attempt_id}/")
     # On PostgreSQL the claim, the answer's INSERT and its skill tally are one statement
     # (quizzes/claim.py), and so are a skill's first card, log and level (review/first_answer.py);
     # SQLite runs them one by one.
     pg = connection.vendor == "postgresql"
-    # A skill's first answer: attempt, the outline's own state, the course's items (once per process
-    # and course version), savepoint, claim and answer (checking the write-first reply), the level
-    # row (none yet) with whether the card exists, one statement for the card, its first log and the
-    # skill's first practice level, release (issue 12: at most 12; it was 14).
-    with django_assert_num_queries(8 if pg else 12):
+    # A skill's first answer: attempt, the outline's own state, savepoint, claim and answer
+    # (checking the write-first reply), the level row (none yet) with whether the card exists, one
+    # statement for the card, its first log and the skill's first practice level, release (issue 12:
+    # at most 12; it was 14). The course's items were kept by the current step's read above.
+    with django_assert_num_queries(7 if pg else 11):
         answer(api_client, attempt_id, "priya", "a")
-    with django_assert_num_queries(5):  # a branch step also reads the answers that led to it
+    with django_assert_num_queries(3):  # a branch step also reads the answers that led to it
         api_client.get(f"/api/v1/attempts/{attempt_id}/")
     # A branch step: attempt, outline, savepoint, claim and answer, release (it was 7).
     with django_assert_num_queries(5 if pg else 7):
@@ -278,3 +280,64 @@ def test_the_answer_posts_plain_dict_is_what_its_serializer_documents(quiz, trai
         assert answer_outcome_data(outcome) == AnswerOutcomeSerializer(outcome).data
     assert [o.repeated for o in outcomes] == [False, True, False, False]
     assert answer_outcome_data(outcomes[-1])["attempt_status"] == Attempt.COMPLETED
+
+
+def test_the_current_step_shows_an_item_edit_at_once(api_client, started, quiz):
+    """The step's item comes from the course's kept items: an item's save moves them on."""
+    from quizzes.models import Item
+
+    url = f"/api/v1/attempts/{started['id']}/"
+    assert api_client.get(url).json()["current"]["client_line"] == "Yeah, the plan was fine."
+    item = Item.objects.get(quiz=quiz, slug="priya")
+    item.client_statement = "The plan was fine, I said."
+    item.save()
+    assert api_client.get(url).json()["current"]["client_line"] == "The plan was fine, I said."
+
+
+def test_the_attempt_read_with_the_outline_equals_the_attempt_row(api_client, started, quiz, trainee, other_trainee):
+    from quizzes import selectors
+    from quizzes.models import Attempt
+
+    def fields(attempt):
+        return {f.attname: getattr(attempt, f.attname) for f in Attempt._meta.concrete_fields}
+
+    for passed, status in ((None, Attempt.IN_PROGRESS), (True, Attempt.COMPLETED), (False, Attempt.COMPLETED)):
+        Attempt.objects.filter(pk=started["id"]).update(passed=passed, status=status, score=0.5, position=1)
+        attempt, state, course = selectors.open_attempt_of(trainee, started["id"])
+        assert fields(attempt) == fields(Attempt.objects.get(pk=started["id"]))
+        assert state.module == quiz.module and course.pk == quiz.module.course_id and attempt.quiz is state.module.quiz
+    assert selectors.open_attempt_of(other_trainee, started["id"]) is None
+    assert selectors.open_attempt_of(trainee, started["id"] + 1000) is None
+    prepared = selectors._OWN_ATTEMPT
+    assert sorted(prepared.rows(trainee.pk, started["id"]), key=repr) == sorted(
+        prepared.build(trainee.pk, started["id"]), key=repr
+    )
+
+
+def test_the_attempt_payload_equals_its_serializer_in_every_phase(api_client, started, trainee):
+    import json
+
+    from django.utils import timezone
+
+    from quizzes import selectors
+    from quizzes.api import payloads
+    from quizzes.api.serializers import AttemptSerializer
+
+    def same():
+        attempt, _, course = selectors.open_attempt_of(trainee, started["id"])
+        attempt.current = selectors.current_step(attempt, course)
+        for zone in ("UTC", "Europe/Paris"):
+            with timezone.override(zone):
+                payload, data = payloads.attempt(attempt), AttemptSerializer(attempt).data
+                assert payload == data and json.dumps(payload) == json.dumps(data)
+        return attempt.current.phase
+
+    attempt_id = started["id"]
+    assert same() == "write"
+    api_client.post(f"/api/v1/attempts/{attempt_id}/reply/", {"item": "priya", "text": "Hm?"}, format="json")
+    assert same() == "choose"
+    answer(api_client, attempt_id, "priya", "a")
+    assert same() == "choose"  # a branch step, with the reply written first
+    answer(api_client, attempt_id, "priya", "a", step="a")
+    answer(api_client, attempt_id, "mira", "b")
+    assert same() == "done"

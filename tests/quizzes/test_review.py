@@ -506,3 +506,32 @@ def test_odd_seconds_in_a_review_are_a_400_on_the_api(api_client, trainee, quiz,
     }
     response = api_client.post("/api/v1/reviews/", body, format="json")
     assert response.status_code == 400 and list(response.json()) == ["seconds"]
+
+
+def test_due_reviews_are_one_query_and_agree_with_the_plain_reads(
+    api_client, quiz, trainee, other_trainee, course_with_lessons, django_assert_num_queries
+):
+    from quizzes.review.models import SkillLevel
+
+    with time_machine.travel(NOW, tick=False):
+        answer_first_item(trainee, quiz)
+    card = ReviewCard.objects.get(user=trainee, kind=ReviewCard.SKILL)
+    ReviewCard.objects.filter(pk=card.pk).update(due=NOW - timedelta(days=1))  # the most overdue
+    SkillLevel.objects.update_or_create(
+        user=trainee, course=course_with_lessons, skill=card.skill, defaults={"level": "advanced", "updated_at": NOW}
+    )
+    later = NOW + timedelta(minutes=5)
+    with time_machine.travel(later, tick=False):
+        api_client.get("/api/v1/reviews/")  # the course's items are kept from here on
+        with django_assert_num_queries(1):  # cards, facts, level and counts (force_authenticate needs none)
+            state = api_client.get("/api/v1/reviews/").json()
+        assert (state["due"], state["due_skills"], state["due_facts"]) == (3, 1, 2)
+        card.refresh_from_db()
+        expected = selectors.prompt_for(card)  # the plain reads: the items and the level queried
+        assert state["next"]["card"] == card.pk and state["next"]["key"] == expected.key
+        assert [o["id"] for o in state["next"]["options"]] == [o["id"] for o in expected.options]
+        for user in (trainee, other_trainee):
+            assert selectors._DUE.rows(user.pk, later) == list(selectors._DUE.build(user.pk, later))
+            counts, prompt = selectors.due_reviews(user)
+            assert counts == selectors.due_count_by_kind(user)
+        assert prompt is None

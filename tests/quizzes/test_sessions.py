@@ -292,6 +292,7 @@ def test_the_api_gives_the_state_after_each_reply_and_the_trajectory(make_packag
     assert started.status_code == 201
     attempt = started.json()
     assert attempt["current"]["state"] == {"bond": 2, "arousal": 3, "openness": 1}
+    assert api.get(f"/api/v1/attempts/{attempt['id']}/").json() == attempt  # the read's plain dict, the same
     answered = api.post(
         f"/api/v1/attempts/{attempt['id']}/answers/", {"item": item.slug, "step": "", "option": "a", "confidence": 3}
     )

@@ -1,5 +1,6 @@
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from quizzes.models import Answer, Attempt
 from tests.conftest import UserFactory, enroll
@@ -129,3 +130,35 @@ def test_replaying_a_finished_plain_item_opens_on_the_clients_statement(trainee_
     response = trainee_client.get(reverse("quizzes:session_replay", args=[mira.pk]))
     assert response.status_code == 200
     assert "You must be so bored of me." in response.content.decode()
+
+
+def test_the_quiz_panel_costs_one_query_and_counts_the_active_items(
+    trainee_client, quiz, trainee, django_assert_num_queries
+):
+    assert "2 client scenarios." in trainee_client.get(module_url()).content.decode()
+    trainee_client.post(reverse("quizzes:start", args=[quiz.pk]))
+    # session, user, the course with the trainee's state, the panel's attempts, the nav's unread count;
+    # the items are counted from the course's items kept under its structure version
+    with django_assert_num_queries(5):
+        page = trainee_client.get(module_url()).content.decode()
+    assert "Resume quiz" in page and "2 client scenarios." in page
+    item = quiz.items.get(slug="priya")
+    item.is_active = False
+    item.save()  # an admin edit: the version moves, the count follows
+    assert "1 client scenario." in trainee_client.get(module_url()).content.decode()
+
+
+def test_the_panel_and_unread_reads_equal_their_querysets(quiz, trainee, other_trainee):
+    from quizzes import selectors, services
+    from quizzes.reminders import selectors as reminders
+    from quizzes.reminders.models import Notification
+
+    services.attempt_start(trainee, quiz)
+    Notification.objects.create(user=trainee, title="A", body="B", created_at=timezone.now())
+    for user in (trainee, other_trainee):
+        prepared = selectors._PANEL_ATTEMPTS
+        assert prepared.rows(user.pk, quiz.pk) == list(prepared.build(user.pk, quiz.pk))
+        assert reminders.unread_count(user) == Notification.objects.filter(user=user, read_at__isnull=True).count()
+    assert reminders.unread_count(trainee) == 1
+    (attempt,) = selectors.panel_attempts(trainee, quiz)
+    assert attempt.is_open and attempt.pk == quiz.attempts.get().pk
