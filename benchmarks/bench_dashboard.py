@@ -55,7 +55,7 @@ def build(size: int, smoke: bool = False):
 
     User = get_user_model()
     slug = f"bench-dashboard-{size}{'-smoke' if smoke else ''}"
-    existing = Cohort.objects.filter(course__slug=slug).first()
+    existing = Cohort.objects.filter(course__slug=slug, name=f"Bench cohort {size}").first()
     if existing is not None and existing.enrollments.count() == size:
         return existing, existing.instructors.first(), False
     if existing is not None:  # left incomplete (an interrupted run): build it again
