@@ -33,8 +33,10 @@ def overdue_before(now: datetime) -> datetime:
     return now - timedelta(hours=app_settings.OVERDUE_AFTER_HOURS)
 
 
-def overdue_cards(course_id: int, now: datetime):
-    return ReviewCard.objects.filter(course_id=course_id, due__lt=overdue_before(now)).order_by()
+def overdue_per_trainee(course_id: int, now: datetime):
+    """The course's overdue cards counted per trainee (`user_id`, `n`); filter it on user_id or n."""
+    overdue = ReviewCard.objects.filter(course_id=course_id, due__lt=overdue_before(now)).order_by()
+    return overdue.values("user_id").annotate(n=Count("id"))
 
 
 def active_since(course_id: int, since: datetime) -> Q:
@@ -59,13 +61,7 @@ def idle(course_id: int, now: datetime, limits: RiskThresholds) -> Q:
 
 
 def too_many_overdue(course_id: int, now: datetime, limits: RiskThresholds) -> Q:
-    over = (
-        overdue_cards(course_id, now)
-        .values("user_id")
-        .annotate(n=Count("id"))
-        .filter(n__gt=limits.overdue_reviews)
-        .values("user_id")
-    )
+    over = overdue_per_trainee(course_id, now).filter(n__gt=limits.overdue_reviews).values("user_id")
     return Q(user_id__in=over)
 
 

@@ -315,13 +315,7 @@ def _ordered(enrollments: QuerySet, course_id: int, query: rules.DashboardQuery,
     elif query.sort == "risk":
         enrollments = enrollments.annotate(sort_key=risk.reason_count(course_id, now, limits))
     elif query.sort == "overdue":
-        overdue = (
-            risk.overdue_cards(course_id, now)
-            .filter(user_id=OuterRef("user_id"))
-            .values("user_id")
-            .annotate(n=Count("id"))
-            .values("n")
-        )
+        overdue = risk.overdue_per_trainee(course_id, now).filter(user_id=OuterRef("user_id")).values("n")
         enrollments = enrollments.annotate(sort_key=Coalesce(Subquery(overdue), Value(0)))
     else:  # progress: no column holds it, so it is worked out from the module cells (below)
         return enrollments.order_by(f"{sign}user_id")
@@ -510,13 +504,7 @@ def _rows(cohort: Cohort, enrollments: list[Enrollment], modules, now: datetime,
         )
         if trainee_id not in last_answer or last > last_answer[trainee_id]:
             last_answer[trainee_id] = last
-    overdue = dict(
-        risk.overdue_cards(course_id, now)
-        .filter(user__in=ids)
-        .values("user_id")
-        .annotate(n=Count("id"))
-        .values_list("user_id", "n")
-    )
+    overdue = dict(risk.overdue_per_trainee(course_id, now).filter(user__in=ids).values_list("user_id", "n"))
     rows = []
     for enrollment in enrollments:
         user = enrollment.user
