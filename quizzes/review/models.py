@@ -150,10 +150,13 @@ class SkillLevel(models.Model):
             ),
         ]
         # The instructor dashboard's per-skill levels and ready counts over a cohort: read from the
-        # index alone (PostgreSQL), the trainee checked against the cohort there too.
+        # index alone (PostgreSQL), the trainee checked against the cohort there too. The trainee
+        # is a key column, not an included one: a trainee's own row (an answer's lock) found
+        # through this index is one descent, where with the trainee included it was a scan of the
+        # skill's whole cohort, the plan PostgreSQL chose before ANALYZE.
         indexes = [
             models.Index(
-                fields=["course", "skill"], include=["level", "ready", "user"], name="skill_level_by_course_skill"
+                fields=["course", "skill", "user"], include=["level", "ready"], name="skill_level_course_skill_user"
             )
         ]
 

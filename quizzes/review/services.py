@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
+from course.prepared import Prepared
 from course.services import upsert
 
 from .. import grading
@@ -63,6 +64,20 @@ def _card_fields(state: scheduling.CardState) -> dict:
 # ---------------------------------------------------------------- cards
 
 
+LEVEL_FIELDS = tuple(f.attname for f in SkillLevel._meta.concrete_fields)
+
+
+def _level_for_answer_query(user_id: int, course_id: int, skill: str):
+    key = {"user_id": user_id, "course_id": course_id, "skill": skill}
+    has_card = Exists(ReviewCard.objects.filter(kind=ReviewCard.SKILL, **key))
+    return SkillLevel.objects.select_for_update().filter(**key).order_by().values_list(*LEVEL_FIELDS, has_card)
+
+
+# The trainee's level row of the skill, locked, and whether the skill has its card: compiled once
+# (course/prepared.py), as every root answer runs it.
+_LEVEL_FOR_ANSWER = Prepared(_level_for_answer_query, int, int, str)
+
+
 def review_on_answer(answer: Answer, item: Item) -> None:
     """What a quiz answer does to review, inside attempt_answer's transaction: an item's first reply
     scores the skill's practice level (branch steps follow from it), and a skill's first answer
@@ -72,14 +87,9 @@ def review_on_answer(answer: Answer, item: Item) -> None:
     if answer.step_path:
         return
     user_id, at = answer.attempt.user_id, answer.answered_at
-    key = {"user_id": user_id, "course_id": item.course_id, "skill": item.skill}
-    row = (
-        SkillLevel.objects.select_for_update()
-        .filter(**key)
-        .annotate(has_card=Exists(ReviewCard.objects.filter(kind=ReviewCard.SKILL, **key)))
-        .first()
-    )
-    if row is not None and row.has_card:
+    found = _LEVEL_FOR_ANSWER.rows(user_id, item.course_id, item.skill)
+    row = SkillLevel.from_db("default", LEVEL_FIELDS, found[0][:-1]) if found else None
+    if row is not None and found[0][-1]:  # the level and the skill's card are both there
         current = levels.Level(row.level, row.best_run, row.miss_run)
         pick = mastery_rules.Pick(item.pk, answer.grade, at)
         _level_save(row, levels.after_answer(current, answer.grade, _thresholds()), at, pick)
