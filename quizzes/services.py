@@ -234,19 +234,44 @@ def _same_answer_or_conflict(attempt: Attempt, item: Item, step_path: str, optio
     return _outcome(previous, item, repeated=True)
 
 
+class AttemptNotFound(LookupError):
+    pass
+
+
 def attempt_answer(
     attempt: Attempt, item_slug: str, step_path: str, option_id: str, confidence, seconds: float | None = None
 ) -> AnswerOutcome:
     """Answer the current step. The same answer sent again returns the stored result; anything
-    else that does not fit the attempt's state is a Conflict; an option of another step is invalid.
-
-    The common case costs four queries: the item, the claim (a conditional UPDATE, which also
-    checks a write-first item's reply), the answer's INSERT and, for a skill's first answer,
-    review's one set-based statement. A step that is not the current one is looked up among the
-    stored answers only then (a repeat or a conflict), and a missing reply only once the claim failed."""
+    else that does not fit the attempt's state is a Conflict; an option of another step is invalid;
+    a locked module's attempt is refused (ModuleLocked) like its lessons."""
     confidence = clean_confidence(confidence)
     module_require_open(attempt.user, attempt.quiz.module)
-    by_pk = course_items(attempt.quiz.module.course)
+    return _answer(attempt, attempt.quiz.module.course, item_slug, step_path, option_id, confidence, seconds)
+
+
+def own_attempt_answer(
+    user, attempt_id: int, item_slug: str, step_path: str, option_id: str, confidence, seconds: float | None = None
+) -> AnswerOutcome:
+    """attempt_answer for the user's attempt by id, read with its module's lock and course in one
+    precompiled query (selectors.open_attempt_of, which refuses a locked module the same way).
+    AttemptNotFound when the attempt is not the user's."""
+    from .selectors import open_attempt_of
+
+    confidence = clean_confidence(confidence)
+    found = open_attempt_of(user, attempt_id)
+    if found is None:
+        raise AttemptNotFound(f"No attempt {attempt_id} of yours.")
+    attempt, _, course = found
+    return _answer(attempt, course, item_slug, step_path, option_id, confidence, seconds)
+
+
+def _answer(attempt: Attempt, course, item_slug: str, step_path: str, option_id: str, confidence, seconds):
+    """The answer itself, once the module is known to be open. The common case costs the claim (a
+    conditional UPDATE, which also checks a write-first item's reply, and the answer's INSERT in
+    one statement) and review's level: the item comes from the course's kept items. A step that
+    is not the current one is looked up among the stored answers only then (a repeat or a
+    conflict), and a missing reply only once the claim failed."""
+    by_pk = course_items(course)
     item = next((by_pk[pk] for pk in attempt.item_ids if pk in by_pk and by_pk[pk].slug == item_slug), None)
     if item is None:
         raise ValidationError({"item": f"'{item_slug}' is not an item of this attempt."})

@@ -30,6 +30,8 @@ def call(service, *args, **kwargs):
         raise DRFValidationError(exc.message_dict)
     except services.Conflict as exc:
         raise ConflictError(str(exc))
+    except services.AttemptNotFound as exc:
+        raise Http404(str(exc))
 
 
 def valid(serializer_class, data):
@@ -100,11 +102,11 @@ class AnswerView(APIView):
         summary="Answer the current step; the same answer sent again returns the stored result",
     )
     def post(self, request, attempt_id):
-        attempt = get_object_or_404(selectors.attempts_of(request.user), pk=attempt_id)
         data = valid(s.AnswerInputSerializer, request.data)
         outcome = call(
-            services.attempt_answer,
-            attempt,
+            services.own_attempt_answer,
+            request.user,
+            attempt_id,
             data["item"],
             data["step"],
             data["option"],

@@ -211,23 +211,24 @@ def test_current_step_and_answer_run_in_a_fixed_number_of_queries(api_client, st
     # (quizzes/claim.py), and so are a skill's first card, log and level (review/first_answer.py);
     # SQLite runs them one by one.
     pg = connection.vendor == "postgresql"
-    # A skill's first answer: attempt, the outline's own state, savepoint, claim and answer
-    # (checking the write-first reply), the level row (none yet) with whether the card exists, one
-    # statement for the card, its first log and the skill's first practice level, release (issue 12:
-    # at most 12; it was 14). The course's items were kept by the current step's read above.
-    with django_assert_num_queries(7 if pg else 11):
+    # A skill's first answer: the attempt with its course and the trainee's state for the module's
+    # lock (one precompiled UNION, as the current step's), savepoint, claim and answer (checking
+    # the write-first reply), the level row (none yet) with whether the card exists, one statement
+    # for the card, its first log and the skill's first practice level, release (issue 12: at most
+    # 12; it was 14). The course's items were kept by the current step's read above.
+    with django_assert_num_queries(6 if pg else 10):
         answer(api_client, attempt_id, "priya", "a")
     with django_assert_num_queries(3):  # a branch step also reads the answers that led to it
         api_client.get(f"/api/v1/attempts/{attempt_id}/")
-    # A branch step: attempt, outline, savepoint, claim and answer, release (it was 7).
-    with django_assert_num_queries(5 if pg else 7):
+    # A branch step: attempt and lock, savepoint, claim and answer, release (it was 7).
+    with django_assert_num_queries(4 if pg else 6):
         answer(api_client, attempt_id, "priya", "a", step="a")
     answer(api_client, attempt_id, "mira", "b")  # finishes the attempt
     second = api_client.post(f"/api/v1/quizzes/{started['quiz']}/attempts/").json()["id"]
     api_client.post(f"/api/v1/attempts/{second}/reply/", {"item": "priya", "text": "Hm?"}, format="json")
-    # A plain root answer (the skill has its card): attempt, outline, savepoint, claim and answer,
+    # A plain root answer (the skill has its card): attempt and lock, savepoint, claim and answer,
     # the practice level locked with whether the card exists, its update, release (issue 12: at most 8).
-    with django_assert_num_queries(7 if pg else 9):
+    with django_assert_num_queries(6 if pg else 8):
         response = answer(api_client, second, "priya", "a")
     assert response.status_code == 200 and response.json()["repeated"] is False
 
