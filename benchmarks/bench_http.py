@@ -1,10 +1,11 @@
 """Trainee endpoints over HTTP: gunicorn (2 sync workers, DEBUG off) on PostgreSQL, driven by wrk.
 
-Each round runs the two anchors (benchmarks/urls.py: a DRF view making one indexed query, and a
-plain JsonResponse) and then every endpoint for ATTUNE_BENCH_SECONDS with `wrk -t2 -c16`; rounds
-are interleaved so each endpoint is divided by the anchor measured minutes, not hours, apart. The
-figures are medians over ATTUNE_BENCH_ROUNDS rounds: throughput as a ratio to the anchor, p99 in ms
-and as a ratio to the anchor's p99, and the queries one request makes (counted in-process).
+Each round runs the anchor and two references (benchmarks/urls.py: a DRF view making one indexed
+query, the same view without it, and a plain JsonResponse) and then every endpoint for
+ATTUNE_BENCH_SECONDS with `wrk -t2 -c16`; rounds are interleaved so each endpoint is divided by the
+anchor measured minutes, not hours, apart. The figures are medians over ATTUNE_BENCH_ROUNDS rounds:
+throughput as a ratio to the anchor, p99 in ms and as a ratio to the anchor's p99, and the queries
+one request makes (counted in-process).
 
 ATTUNE_BENCH_ONLY=answer (any part of a label) runs the anchors and just the endpoints it names.
 
@@ -312,6 +313,7 @@ def endpoints(fx: Fixture) -> list[Endpoint]:
     c = fx.course.slug
     return [
         Endpoint("anchor: one-query DRF view", "/bench/anchor/", api, "anchor"),
+        Endpoint("authenticated, no query", "/bench/authenticated/", api, "plain"),
         Endpoint("plain JsonResponse", "/bench/plain/", {}, "plain"),
         Endpoint("courses list API", reverse("api-courses"), api),
         Endpoint("one course API", reverse("api-course", args=[c]), api),
@@ -347,25 +349,38 @@ def count_queries(fx: Fixture, points: list[Endpoint]) -> dict[str, str]:
         answer = next((p for p in points if p.kind == "answer"), None)
         if answer is None:
             return notes
-        # The answer: a skill's first answer, a plain one, and the one that finishes the attempt.
+        # One trainee's walk through the quiz, each answer counted under what it is: the trainee's
+        # very first (it also lays out the facts deck and the reminder preference), a skill's first
+        # (its card), a plain root answer, a branch step, and the one that finishes the attempt.
         users, tokens = _users(f"{fx.reader.username}-count", 1, fx.cohort)
         _finish_modules(users, fx.done)
         (attempt,) = _prepared_attempts(users, fx.quiz, fx.items, random.Random(1))
         lines = _answer_lines([attempt], tokens, fx.items, random.Random(1))
-        counts = []
-        for line in lines:
+        skill_of = {item.slug: item.skill for item in fx.items}
+        seen, kinds = set(), {}
+        for number, line in enumerate(lines):
             _, token, path, body = line.split("\t")
+            sent = json.loads(body)
             with CaptureQueriesContext(connection) as queries:
                 response = client.post(path, body, content_type="application/json", HTTP_AUTHORIZATION=f"Token {token}")
             assert response.status_code == 200, (path, response.status_code, response.content[:300])
-            counts.append(len(queries.captured_queries))
-        plain = min(counts)
-        answer.queries = plain
-        most = max(counts[:-1])
-        notes["answer POST"] = (
-            f"{plain} a plain answer, {most} at most before the last (a skill's first), {counts[-1]} the last; "
-            f"1 in {len(counts)} answers finishes an attempt"
-        )
+            if number == len(lines) - 1:
+                kind = "the last"
+            elif number == 0:
+                kind = "the trainee's first"
+            elif sent["step"]:
+                kind = "a branch step"
+            elif skill_of[sent["item"]] not in seen:
+                kind = "a skill's first"
+            else:
+                kind = "a plain answer"
+            if not sent["step"]:
+                seen.add(skill_of[sent["item"]])
+            kinds.setdefault(kind, []).append(len(queries.captured_queries))
+        answer.queries = max(kinds["a plain answer"])
+        order = ["a plain answer", "a branch step", "a skill's first", "the trainee's first", "the last"]
+        counted = ", ".join(f"{max(kinds[k])} {k}" for k in order if k in kinds)
+        notes["answer POST"] = f"{counted} (token lookup included); 1 in {len(lines)} answers finishes an attempt"
     return notes
 
 
