@@ -9,7 +9,7 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, PositiveSmallIntegerField, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
@@ -26,22 +26,24 @@ UNSUBSCRIBE_SALT = "attune.reminders.unsubscribe"
 # ---------------------------------------------------------------- preferences
 
 
-def preference_ensure(user_id: int, now: datetime | None = None) -> ReminderPreference:
-    now = now or timezone.now()
+def _new_preference_values(now: datetime) -> dict:
+    """A new trainee's preference: the programme's defaults, the first reminder at its next slot."""
     zone = app_settings.REMINDER_DEFAULT_TIME_ZONE
     at = app_settings.REMINDER_DEFAULT_TIME
     quiet = app_settings.REMINDER_DEFAULT_QUIET_HOURS or (None, None)
-    pref, _ = ReminderPreference.objects.get_or_create(
-        user_id=user_id,
-        defaults={
-            "time_zone": zone,
-            "reminder_time": at,
-            "quiet_start": quiet[0],
-            "quiet_end": quiet[1],
-            "next_reminder_at": timing.first_slot(now, zone, at),
-            "updated_at": now,
-        },
-    )
+    return {
+        "time_zone": zone,
+        "reminder_time": at,
+        "quiet_start": quiet[0],
+        "quiet_end": quiet[1],
+        "next_reminder_at": timing.first_slot(now, zone, at),
+        "updated_at": now,
+    }
+
+
+def preference_ensure(user_id: int, now: datetime | None = None) -> ReminderPreference:
+    now = now or timezone.now()
+    pref, _ = ReminderPreference.objects.get_or_create(user_id=user_id, defaults=_new_preference_values(now))
     return pref
 
 
@@ -121,22 +123,46 @@ def unsubscribe(user_id: int, now: datetime | None = None) -> bool:
 
 
 def note_reviewed(user_id: int, reviewed_at: datetime, before: dict | None = None) -> None:
-    """Mark the trainee reviewed (no reminder that day) unless a later review already did. With
-    `before` (a spaced review, which can be undone), first write the values it replaces into it."""
+    """Mark the trainee reviewed (no reminder that day) unless a later review already did, making
+    their preference first if they have none. With `before` (a spaced review, which can be undone),
+    first write the values it replaces into it; without, it is one statement."""
+    if before is None:
+        _upsert_reviewed(user_id, reviewed_at)
+        return
+    preference_ensure(user_id, reviewed_at)
     newer = ReminderPreference.objects.filter(
         Q(last_reviewed_at__isnull=True) | Q(last_reviewed_at__lt=reviewed_at), user_id=user_id
     )
-    if before is not None:
-        # Locked, so the values read are the ones the update replaces.
-        was = newer.select_for_update().values("last_reviewed_at", "ignored_in_a_row").first()
-        if was is None:
-            return
-        last = was["last_reviewed_at"]
-        before["reminders"] = {
-            "last_reviewed_at": last.isoformat() if last else None,
-            "ignored_in_a_row": was["ignored_in_a_row"],
-        }
+    # Locked, so the values read are the ones the update replaces.
+    was = newer.select_for_update().values("last_reviewed_at", "ignored_in_a_row").first()
+    if was is None:
+        return
+    last = was["last_reviewed_at"]
+    before["reminders"] = {
+        "last_reviewed_at": last.isoformat() if last else None,
+        "ignored_in_a_row": was["ignored_in_a_row"],
+    }
     newer.update(last_reviewed_at=reviewed_at, ignored_in_a_row=0)
+
+
+def _upsert_reviewed(user_id: int, reviewed_at: datetime) -> None:
+    """preference_ensure and the reviewed mark in one INSERT ... ON CONFLICT DO UPDATE (PostgreSQL
+    and SQLite alike): a skill's first answer runs it, and it was four statements, five the first time.
+    The new row is built by the model, so its columns and defaults are the ORM's."""
+    new = ReminderPreference(
+        user_id=user_id, **_new_preference_values(reviewed_at), last_reviewed_at=reviewed_at, ignored_in_a_row=0
+    )
+    fields = ReminderPreference._meta.concrete_fields
+    table = connection.ops.quote_name(ReminderPreference._meta.db_table)
+    columns = [connection.ops.quote_name(f.column) for f in fields]
+    user, last, ignored = (connection.ops.quote_name(n) for n in ("user_id", "last_reviewed_at", "ignored_in_a_row"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "  # noqa: S608 (names from _meta)
+            f"ON CONFLICT ({user}) DO UPDATE SET {last} = excluded.{last}, {ignored} = 0 "
+            f"WHERE {table}.{last} IS NULL OR {table}.{last} < excluded.{last}",
+            [f.get_db_prep_save(getattr(new, f.attname), connection) for f in fields],
+        )
 
 
 def note_review_undone(user_id: int, reviewed_at: datetime, was: dict | None) -> None:

@@ -29,9 +29,8 @@ def _on_login(sender, request, user, **kwargs):
 
 @receiver(reviewed, dispatch_uid="attune-reminders-note-reviewed")
 def _on_reviewed(sender, user_id, reviewed_at, **kwargs):
-    from .services import note_reviewed, preference_ensure
+    from .services import note_reviewed
 
-    preference_ensure(user_id, reviewed_at)
     note_reviewed(user_id, reviewed_at, kwargs.get("before"))
 
 

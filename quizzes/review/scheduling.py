@@ -59,7 +59,7 @@ def scheduler(desired_retention: float = 0.9, steps_minutes: tuple[int, ...] = (
 class CardState:
     """The fsrs.Card fields as stored on a ReviewCard row."""
 
-    card_id: int
+    card_id: int | None  # None for a card not stored yet
     due: datetime
     state: int = LEARNING
     step: int | None = 0
@@ -69,7 +69,9 @@ class CardState:
 
     def to_fsrs(self) -> fsrs.Card:
         return fsrs.Card(
-            card_id=self.card_id,
+            # A card not stored yet has no id; given None, fsrs.Card makes one from the clock and
+            # sleeps 1 ms so the next is different. The id only labels fsrs's review log.
+            card_id=self.card_id if self.card_id is not None else 0,
             state=fsrs.State(self.state),
             step=self.step,
             stability=self.stability,

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
-from course.prepared import Prepared
+from course.prepared import Prepared, save_fields
 from course.services import upsert
 
 from .. import grading
@@ -547,7 +547,7 @@ def _level_save(
         for name, value in mastery_columns(mastery_rules.after_pick(mastery_state_of(row), pick)).items():
             setattr(row, name, value)
         fields += MASTERY_COLUMNS
-    row.save(update_fields=fields)
+    save_fields(row, fields)  # row.save(update_fields=...) without compiling the UPDATE each answer
     return row
 
 

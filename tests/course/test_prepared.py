@@ -76,3 +76,38 @@ def test_the_precompiled_reopen_updates_as_update_does(history, other_trainee):
     services.lesson_open(other_trainee, lesson)  # a first opening creates it
     progress = LessonProgress.objects.get(user=other_trainee, lesson=lesson)
     assert progress.first_opened_at == progress.last_opened_at and progress.completed_at is None
+
+
+def test_save_fields_writes_what_save_with_update_fields_writes(trainee, course_with_lessons):
+    from datetime import date
+
+    from course.prepared import save_fields
+    from quizzes.review.models import SkillLevel
+
+    now = timezone.now()
+    by_orm, by_sql = (
+        SkillLevel.objects.create(user=trainee, course=course_with_lessons, skill=skill, updated_at=now)
+        for skill in ("orm", "sql")
+    )
+    changes = {
+        "level": "intermediate",
+        "best_run": 2,
+        "updated_at": now + timedelta(minutes=5),
+        "best_items": [4, 9],
+        "first_best_on": date(2026, 3, 1),
+        "recent_picks": [["2026-03-01T10:00:00+00:00", 3]],
+        "ready": True,
+    }
+    for row in (by_orm, by_sql):
+        for name, value in changes.items():
+            setattr(row, name, value)
+    by_orm.save(update_fields=list(changes))
+    assert save_fields(by_sql, changes) == 1
+    columns = [*changes, "miss_run", "last_best_on"]
+    stored = {row["skill"]: row for row in SkillLevel.objects.filter(user=trainee).values(*columns, "skill")}
+    assert {k: v for k, v in stored["sql"].items() if k != "skill"} == {
+        k: v for k, v in stored["orm"].items() if k != "skill"
+    }
+    assert stored["sql"]["best_items"] == [4, 9] and stored["sql"]["first_best_on"] == date(2026, 3, 1)
+    by_sql.pk = 0  # a row that is not there: nothing updated, and said so
+    assert save_fields(by_sql, ["level"]) == 0

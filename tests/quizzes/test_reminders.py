@@ -369,3 +369,28 @@ def test_a_trainee_unsubscribed_after_planning_gets_no_email(cohort, review_cour
     assert [m.to[0] for m in mail.outbox] == [users[0].email]
     assert result.skipped == {Reminder.objects.get(user=users[1]).pk: timing.UNSUBSCRIBED}
     assert list(Notification.objects.values_list("user_id", flat=True)) == [users[0].pk]
+
+
+def test_a_review_marks_the_trainee_in_one_statement_and_never_moves_the_mark_back(
+    trainee, settings, django_assert_num_queries
+):
+    settings.ATTUNE_REMINDER_DEFAULT_TIME_ZONE = "Europe/London"
+    with django_assert_num_queries(1):  # no preference yet: made with the defaults, marked reviewed
+        services.note_reviewed(trainee.pk, NOW)
+    pref = ReminderPreference.objects.get(user=trainee)
+    assert (pref.time_zone, pref.last_reviewed_at, pref.ignored_in_a_row) == ("Europe/London", NOW, 0)
+    assert pref.next_reminder_at == timing.first_slot(NOW, "Europe/London", pref.reminder_time)
+    assert pref.updated_at == NOW
+
+    ReminderPreference.objects.filter(user=trainee).update(ignored_in_a_row=3, time_zone="Asia/Tokyo")
+    later = NOW + timedelta(hours=1)
+    with django_assert_num_queries(1):
+        services.note_reviewed(trainee.pk, later)
+    pref.refresh_from_db()
+    assert (pref.time_zone, pref.last_reviewed_at, pref.ignored_in_a_row) == ("Asia/Tokyo", later, 0)
+
+    # A review that commits after a later one (two tabs) leaves the later mark and its count alone.
+    ReminderPreference.objects.filter(user=trainee).update(ignored_in_a_row=2)
+    services.note_reviewed(trainee.pk, NOW)
+    pref.refresh_from_db()
+    assert (pref.last_reviewed_at, pref.ignored_in_a_row, pref.updated_at) == (later, 2, NOW)

@@ -21,6 +21,15 @@ def test_first_good_review_moves_a_new_card_to_review_days_later():
     assert card.last_review == T0 and card.due - T0 >= timedelta(days=1)
 
 
+def test_a_card_not_stored_yet_is_scheduled_without_an_id():
+    # A skill's first answer schedules its card before the row exists. fsrs.Card, given no id,
+    # makes one from the clock and sleeps a millisecond: ours passes a placeholder instead.
+    unsaved = scheduling.CardState(card_id=None, due=T0)
+    assert unsaved.to_fsrs().card_id == 0
+    card = reviewed(unsaved, scheduling.RATINGS["good"], T0)
+    assert card.card_id is None and card.state == scheduling.REVIEW
+
+
 def test_again_comes_back_sooner_than_good_and_easy_later():
     new = scheduling.new_card(1, T0)
     due = {r: reviewed(new, scheduling.RATINGS[r], T0).due for r in ("again", "hard", "good", "easy")}
