@@ -6,11 +6,16 @@
   authenticated API call that reads one row.
 - /bench/authenticated/: the same view without its query (the token lookup alone), shown beside
   the anchor so the cost of that one query is in the table too.
+- /bench/page/: the floor of a trainee page: signed in by session cookie, one indexed query, the
+  site's base template (its header's own queries included) around a line of text. Pages pay the
+  session, CSRF and template work the token-authenticated anchor does not: this row shows how much.
 - /bench/plain/: a plain JsonResponse with no database at all (the ceiling of the stack).
 """
 
 from django.contrib.auth import get_user_model
-from django.http import JsonResponse
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, JsonResponse
+from django.template import engines
 from django.urls import path
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -29,6 +34,15 @@ class AuthenticatedView(APIView):
         return Response({"user": request.user.get_username()})
 
 
+_PAGE = engines["django"].from_string('{% extends "base.html" %}{% block content %}<p>{{ name }}</p>{% endblock %}')
+
+
+@login_required
+def page(request):
+    name = get_user_model().objects.values_list("username", flat=True).get(pk=request.user.pk)
+    return HttpResponse(_PAGE.render({"name": name}, request))
+
+
 def plain(request):
     return JsonResponse({"ok": True})
 
@@ -36,6 +50,7 @@ def plain(request):
 urlpatterns = [
     path("bench/anchor/", AnchorView.as_view(), name="bench-anchor"),
     path("bench/authenticated/", AuthenticatedView.as_view(), name="bench-authenticated"),
+    path("bench/page/", page, name="bench-page"),
     path("bench/plain/", plain, name="bench-plain"),
     *project_urls,
 ]

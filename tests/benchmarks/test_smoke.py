@@ -49,6 +49,6 @@ def test_http_benchmark_smoke_run(capsys):
     figures = bench_http.run(smoke=True)
     out = capsys.readouterr().out
     assert "answer POST" in out, out
-    assert len(figures) == 11 and "answer POST" in figures, figures
+    assert len(figures) == 12 and "answer POST" in figures, figures
     # Every endpoint was served without a failed request (run() raises otherwise) and its queries counted.
     assert all(queries is not None for _, _, queries in figures.values()), figures
