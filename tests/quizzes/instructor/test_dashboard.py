@@ -367,3 +367,19 @@ def test_the_cohorts_skill_summary_has_no_join_to_misplan_on_fresh_data(cohort, 
             cursor.execute("EXPLAIN " + sql)
             plan = "\n".join(row[0] for row in cursor.fetchall())
             assert "Join" not in plan and "Nested Loop" not in plan, plan
+
+
+def test_id_in_selects_what_in_selects_and_nothing_for_no_ids(cohort, quiz):
+    from quizzes.instructor.id_list import IdIn
+
+    users = bulk_cohort(cohort, quiz, 5)
+    levels = SkillLevel.objects.filter(course=cohort.course)
+    chosen = [users[0].pk, users[3].pk, users[3].pk]  # a repeat is one id
+    assert sorted(levels.filter(IdIn("user_id", chosen)).values_list("user_id", flat=True)) == sorted(
+        levels.filter(user_id__in=chosen).values_list("user_id", flat=True)
+    )
+    assert levels.filter(IdIn("user_id", chosen)).count() == 2
+    assert not levels.filter(IdIn("user_id", [])).exists()
+    assert levels.exclude(IdIn("user_id", chosen)).count() == 3
+    with pytest.raises(ValueError):
+        IdIn("user_id", ["1); DROP TABLE x; --"])  # nothing but integers reaches the SQL
